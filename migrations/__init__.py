@@ -1,0 +1,1 @@
+"""Alembic migrations of the pigwatch schema (revisions in `versions/`, reviewed by hand)."""

@@ -1,0 +1,1 @@
+"""Nine-class behaviour over short windows of a track, bouts with smoothing, and zone visits."""

@@ -1,0 +1,182 @@
+"""Training, saving/loading and evaluation of the behaviour model (weights + sidecar in a model bundle).
+
+Bundle files: ``behaviour.safetensors`` (state dict), ``behaviour.json`` (feature names, mean/std, window,
+classes, training facts) and, after export, ``behaviour.onnx`` with its own sidecar.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from models.behaviour.bouts import bouts_from_probabilities
+from models.behaviour.dataset import SimClip, clip_features
+from models.behaviour.features import BASE_FEATURE_NAMES, FEATURE_NAMES
+from models.behaviour.model import DEFAULT_WINDOW, BehaviourNet, predict_probabilities
+from models.pipeline.types import BEHAVIOURS
+
+WEIGHTS_FILE = "behaviour.safetensors"
+SIDECAR_FILE = "behaviour.json"
+
+
+@dataclass
+class BehaviourModel:
+    """A trained net with its standardisation and window length."""
+
+    net: BehaviourNet
+    mean: np.ndarray
+    std: np.ndarray
+    window: int = DEFAULT_WINDOW
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """Leading `FEATURE_NAMES` columns the net reads (all, or only the base ones of old bundles)."""
+        return FEATURE_NAMES[: len(self.mean)]
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """TxF raw features of one track (`FEATURE_NAMES` order) -> Tx9 probabilities."""
+        columns = features[:, : len(self.mean)]
+        return predict_probabilities(self.net, columns, self.mean, self.std, window=self.window)
+
+
+def class_weights(labels: np.ndarray) -> torch.Tensor:
+    """Inverse square-root class frequency, normalised to mean 1 (absent classes get weight 0)."""
+    counts = np.bincount(labels, minlength=len(BEHAVIOURS)).astype(np.float64)
+    weights = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0)
+    return torch.tensor(weights / weights[counts > 0].mean(), dtype=torch.float32)
+
+
+def balanced_rows(
+    rng: np.random.Generator, labels: np.ndarray, *, per_class: int, max_repeat: int = 4
+) -> np.ndarray:
+    """Shuffled row indices of one class-balanced epoch.
+
+    Each class contributes ``min(per_class, max_repeat * count)`` rows: large classes are subsampled,
+    rare ones repeated (drawn with replacement) at most ``max_repeat`` times over.
+
+    Args:
+        rng: random generator.
+        labels: N int class indices.
+        per_class: rows per class at most.
+        max_repeat: bound on how often a rare class's rows are repeated on average.
+
+    Returns:
+        M int64 row indices into ``labels``.
+    """
+    chosen = []
+    for label in np.unique(labels):
+        rows = np.flatnonzero(labels == label)
+        take = min(per_class, max_repeat * len(rows))
+        chosen.append(rng.choice(rows, size=take, replace=take > len(rows)))
+    return rng.permutation(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+
+
+def train_behaviour(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int = 8,
+    batch: int = 512,
+    per_class: int | None = 5000,
+    seed: int = 0,
+    time_limit_s: float = 600.0,
+    progress: Callable[[int, float], None] | None = None,
+) -> BehaviourModel:
+    """Train a `BehaviourNet` on NxFxW raw windows with AdamW and a class-weighted cross-entropy.
+
+    Args:
+        x: NxFxW float32 raw window features; y: N int64 labels.
+        epochs: passes over the data (stops early at ``time_limit_s``).
+        batch: windows per step.
+        seed: torch and shuffling seed.
+        per_class: class-balanced epochs of at most this many windows per class (`balanced_rows`);
+            None: every window once per epoch.
+        time_limit_s: wall-clock bound of the training loop.
+        progress: called with (epoch, mean loss) after each epoch.
+
+    Returns:
+        The trained model.
+    """
+    torch.manual_seed(seed)
+    mean, std = x.mean(axis=(0, 2)), x.std(axis=(0, 2)) + 1e-6
+    data = torch.from_numpy(((x - mean[None, :, None]) / std[None, :, None]).astype(np.float32))
+    target = torch.from_numpy(y)
+    net = BehaviourNet(features=x.shape[1])
+    optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    rng, started = np.random.default_rng(seed), time.perf_counter()
+
+    def epoch_rows() -> np.ndarray:
+        return rng.permutation(len(x)) if per_class is None else balanced_rows(rng, y, per_class=per_class)
+
+    steps = epochs * max(1, len(epoch_rows()) // batch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, 3e-3, total_steps=steps + 1)
+    loss_fn = nn.CrossEntropyLoss(weight=class_weights(y[epoch_rows()]), label_smoothing=0.05)
+    for epoch in range(epochs):
+        net.train()
+        losses = []
+        order = epoch_rows()
+        for rows in np.array_split(order, max(1, len(order) // batch)):
+            optimiser.zero_grad()
+            loss = loss_fn(net(data[rows]), target[rows])
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            losses.append(float(loss.detach()))
+            if time.perf_counter() - started > time_limit_s:
+                break
+        if progress is not None:
+            progress(epoch, float(np.mean(losses)))
+        if time.perf_counter() - started > time_limit_s:
+            break
+    return BehaviourModel(net.eval(), mean.astype(np.float32), std.astype(np.float32))
+
+
+def save_bundle(model: BehaviourModel, directory: Path, *, facts: dict[str, Any]) -> None:
+    """Write ``behaviour.safetensors`` and ``behaviour.json`` (mean, std, window, classes, ``facts``)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.net.state_dict().items()}, str(directory / WEIGHTS_FILE))
+    sidecar = {"features": list(model.feature_names), "classes": list(BEHAVIOURS), "window": model.window,
+               "mean": model.mean.tolist(), "std": model.std.tolist(), "version": 1, **facts}  # fmt: skip
+    (directory / SIDECAR_FILE).write_text(json.dumps(sidecar, indent=2))
+
+
+def load_bundle(directory: Path) -> BehaviourModel:
+    """Load a model written by `save_bundle` (strict: missing or unexpected keys raise).
+
+    Bundles trained on the base features only (before the context features) still load and read the
+    leading base columns.
+    """
+    sidecar = json.loads((directory / SIDECAR_FILE).read_text())
+    known = (list(FEATURE_NAMES), list(BASE_FEATURE_NAMES))
+    if list(sidecar["features"]) not in known or list(sidecar["classes"]) != list(BEHAVIOURS):
+        raise ValueError(f"{directory / SIDECAR_FILE} was trained on other features or classes")
+    net = BehaviourNet(features=len(sidecar["features"]))
+    net.load_state_dict(load_file(str(directory / WEIGHTS_FILE)), strict=True)
+    mean, std = np.asarray(sidecar["mean"], np.float32), np.asarray(sidecar["std"], np.float32)
+    return BehaviourModel(net.eval(), mean, std, int(sidecar["window"]))
+
+
+def clip_predictions(model: BehaviourModel, clip: SimClip) -> tuple[list[int], list[int], list[int]]:
+    """Per-frame truth, raw argmax and smoothed-bout labels (class indices) over every track of a clip."""
+    truth: list[int] = []
+    raw: list[int] = []
+    bouts: list[int] = []
+    for track, features in zip(clip.tracks, clip_features(clip), strict=True):
+        probabilities = model.probabilities(features)
+        times = track.frames / clip.fps
+        labels = np.zeros(len(times), np.int64)
+        for bout in bouts_from_probabilities(0, times, probabilities):
+            labels[(times >= bout.start_s) & (times < bout.end_s)] = BEHAVIOURS.index(bout.label)
+        truth += track.labels.tolist()
+        raw += probabilities.argmax(1).tolist()
+        bouts += labels.tolist()
+    return truth, raw, bouts

@@ -1,0 +1,1 @@
+"""pigwatch command line: composes `app/`, `workers/` and `models/` behind one `pigwatch` command."""

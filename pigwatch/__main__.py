@@ -1,0 +1,3 @@
+from pigwatch.cli import main
+
+main()

@@ -1,0 +1,125 @@
+"""``pigwatch eval reid-days``: re-identification across days on simulator scenarios (rank-1, bands, merges).
+
+Registers onto the ``eval`` group of `pigwatch.commands.eval`; metric code is in `models.eval.reid_days`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+DEFAULT_EMBEDDER = Path(__file__).resolve().parents[2] / "models" / "bundles" / "default" / "embedder.onnx"
+
+
+def _fail(message: str) -> typer.Exit:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=2)
+
+
+def _scenario_table(per_scenario: dict[str, dict[str, float]]) -> Any:
+    """A rich Table with one row per scenario."""
+    from rich.table import Table
+
+    columns = [
+        "tracks",
+        "rank1",
+        "share_assigned",
+        "share_suggested",
+        "share_unknown",
+        "assigned_accuracy",
+        "false_merge_rate",
+        "identity_false_merge_rate",
+    ]
+    table = Table(title="per scenario")
+    table.add_column("scenario")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for name, metrics in per_scenario.items():
+        table.add_row(name, *(f"{metrics[c]:.4g}" for c in columns))
+    return table
+
+
+def reid_days(
+    split: Annotated[str, typer.Option(help="Scenario set: train, val or test (tune on val only).")] = "test",
+    days: Annotated[int, typer.Option(min=2, help="Days per scenario; the first enrols the pools.")] = 4,
+    clip_seconds: Annotated[float, typer.Option(min=1.0, help="Length of each clip (chunk), s.")] = 30.0,
+    max_scenarios: Annotated[int, typer.Option(min=0, help="Only the first N scenarios (0 = all).")] = 0,
+    embedder: Annotated[Path, typer.Option(help="Embedder ONNX file with sidecar JSON.")] = DEFAULT_EMBEDDER,
+    assign_similarity: Annotated[float | None, typer.Option(help="Override the assign threshold.")] = None,
+    assign_margin: Annotated[float | None, typer.Option(help="Override the assign margin.")] = None,
+    suggest_similarity: Annotated[float | None, typer.Option(help="Override the suggest threshold.")] = None,
+    grow_pools: Annotated[bool, typer.Option(help="Grow pools with assigned tracks, as the worker.")] = True,
+    threads: Annotated[int, typer.Option(min=0, help="onnxruntime threads (0 = default).")] = 0,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Also write the result here.")] = None,
+) -> None:
+    """Rank-1, bands, assigned accuracy and false merges of re-ID across days (true tracks per clip)."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from models.eval.reid_days import ReidDaysConfig
+    from models.eval.report import EvalResult, results_table, save_results
+    from models.reid.assign import BandThresholds
+
+    if split not in ("train", "val", "test"):
+        raise _fail(f"--split must be train, val or test, got {split!r}")
+    if not embedder.is_file():
+        raise _fail(f"embedder not found: {embedder}")
+    base = BandThresholds()
+    try:
+        thresholds = replace(
+            base,
+            assign_similarity=base.assign_similarity if assign_similarity is None else assign_similarity,
+            assign_margin=base.assign_margin if assign_margin is None else assign_margin,
+            suggest_similarity=base.suggest_similarity if suggest_similarity is None else suggest_similarity,
+        )
+    except ValueError as err:
+        raise _fail(str(err)) from None
+    config = ReidDaysConfig(
+        split=split,
+        days_per_scenario=days,
+        clip_seconds=clip_seconds,
+        max_scenarios=max_scenarios,
+        grow_pools=grow_pools,
+        thresholds=thresholds,
+    )
+    result = _run(config, embedder, threads)
+    console = Console()
+    console.print(_scenario_table(result["per_scenario"]))
+    meta = {"embedder": str(embedder), "config": config.as_dict()}
+    evaluated = EvalResult(
+        "reid", f"reid-days-{split}", {**result["overall"], "per_scenario": result["per_scenario"]}, meta
+    )
+    console.print(results_table(evaluated))
+    if json_path is not None:
+        save_results([evaluated], json_path)
+        console.print(f"wrote {json_path}")
+
+
+def _run(config: Any, embedder_path: Path, threads: int) -> dict[str, Any]:
+    """Load the embedder and evaluate with a progress bar over scenarios."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from models.embed.embedder import Embedder
+    from models.eval.reid_days import evaluate_reid_days
+
+    embedder = Embedder.from_onnx(embedder_path, threads=threads, prefer_cuda=False)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"rendering + re-identifying {config.split} scenarios", total=None)
+
+        def on_scenario(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return evaluate_reid_days(config, embedder, on_scenario=on_scenario)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``reid-days`` to the ``eval`` group (registered by `pigwatch.commands.eval`)."""
+    from pigwatch.commands.eval import eval_app
+
+    eval_app.command("reid-days")(reid_days)

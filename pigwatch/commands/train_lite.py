@@ -1,0 +1,207 @@
+"""`pigwatch train-lite`: train the lite tracker network; `pigwatch lite-assoc`: association-only IDF1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def shared_data() -> Path:
+    """The shared real-data folder (``PIGWATCH_SHARED_DATA`` or ``../shared/data`` from the repo root)."""
+    return Path(os.environ.get("PIGWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def _sources(real_dir: Path, sim_clips: int, sim_frames: int, cfg, seed: int) -> list:
+    """Sample sources (photos first, then sim pairs); rendering the sim clips shows a progress bar."""
+    from rich.progress import Progress
+
+    from models.data.sim_frames import render_clips, sample_pair
+    from models.data.yolo import list_items, photo_pair_source, split_by_snapshot
+
+    sources: list = []
+    if real_dir.exists():
+        train_items, _ = split_by_snapshot(list_items(real_dir))
+        sources.append((photo_pair_source(train_items), cfg.real_scale))
+    if sim_clips > 0:
+        h, w = cfg.lite.input_height, cfg.lite.input_width
+        with Progress() as progress:
+            task = progress.add_task("rendering sim clips", total=sim_clips * sim_frames)
+            clips = render_clips("train", clips=sim_clips, frames_per_clip=sim_frames, width=w, height=h,
+                                 seed=seed, on_frame=lambda: progress.advance(task))
+        sources.append((lambda rng: sample_pair(clips, rng), cfg.sim_scale))
+    if not sources:
+        raise typer.BadParameter(f"no training data: {real_dir} is missing and --sim-clips is 0")
+    return sources
+
+
+def train_lite_command(
+    out: Annotated[Path, typer.Option(help="run folder (checkpoint.pt, config.json, metrics.json)")],
+    steps: Annotated[int, typer.Option(min=1, help="total optimiser steps")] = 300,
+    batch_size: Annotated[int, typer.Option(min=2, help="images per step (pairs)")] = 8,
+    lr: Annotated[float, typer.Option(help="peak learning rate")] = 2e-3,
+    crop: Annotated[int, typer.Option(help="square training crop, pixels (multiple of 32)")] = 256,
+    sim_clips: Annotated[int, typer.Option(help="simulator clips to render for training (0 = none)")] = 12,
+    sim_frames: Annotated[int, typer.Option(help="frames per simulator clip")] = 12,
+    real_dir: Annotated[Path | None, typer.Option(help="YOLO photos (default: shared pig-detect)")] = None,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    checkpoint_every: Annotated[int, typer.Option(min=1, help="steps between checkpoints")] = 50,
+    fresh: Annotated[bool, typer.Option("--fresh", help="ignore an existing checkpoint in OUT")] = False,
+) -> None:
+    """Train the lite tracker network (seeded; resumes from OUT/checkpoint.pt unless --fresh)."""
+    from rich.progress import Progress
+
+    from models.train.lite import TrainConfig, train_lite
+
+    if crop % 32:
+        raise typer.BadParameter("--crop must be a multiple of 32")
+    cfg = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, crop=(crop, crop), seed=seed,
+                      checkpoint_every=checkpoint_every)
+    sources = _sources(real_dir or shared_data() / "pig-detect" / "train", sim_clips, sim_frames, cfg, seed)
+    if len(sources) == 1:
+        cfg = TrainConfig(**{**cfg.__dict__, "real_fraction": 1.0})
+    with Progress() as progress:
+        task = progress.add_task("training", total=steps)
+
+        def on_step(step: int, terms: dict[str, float]) -> None:
+            progress.update(task, completed=step, description=f"training loss {terms['total']:.3f}")
+
+        metrics = train_lite(out, cfg, sources, resume=not fresh, on_step=on_step)
+    typer.echo(f"done: step {metrics['step']}, last-20 mean losses {metrics['last20_mean']}")
+
+
+def lite_assoc_command(
+    gt: Annotated[Path, typer.Argument(help="MOTChallenge gt.txt (frame,id,x,y,w,h,...)")],
+    max_frames: Annotated[int | None, typer.Option(help="use only the first N frames")] = None,
+    jitter: Annotated[float, typer.Option(help="box noise, fraction of box size")] = 0.03,
+    drop: Annotated[float, typer.Option(help="probability a box is missed")] = 0.1,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+) -> None:
+    """Association only: perturb ground-truth boxes into detections, track them, print MOTA/IDF1."""
+    from models.data.mot import identity_metrics, read_mot, replay
+    from models.tracking.association import ByteTrackAssociation
+
+    if not gt.exists():
+        raise typer.BadParameter(f"{gt} does not exist")
+    frames = read_mot(gt, max_frames=max_frames)
+    assoc = ByteTrackAssociation()
+    m = identity_metrics(replay(frames, assoc.update, seed=seed, jitter=jitter, drop=drop))
+    typer.echo(f"{gt}: frames {m['frames']}  MOTA {m['mota']:.4f}  IDF1 {m['idf1']:.4f}  "
+               f"id switches {m['id_switches']}  (gt boxes jitter {jitter}, drop {drop}; association only)")
+
+
+def export_lite_command(
+    checkpoint: Annotated[Path, typer.Option(help="checkpoint.pt written by train-lite")],
+    out: Annotated[Path, typer.Option(help="destination .onnx (sidecar .json beside it)")],
+    command: Annotated[str, typer.Option(help="the training command, recorded in the sidecar")] = "",
+    high_score: Annotated[float, typer.Option(help="association: first-stage score threshold")] = 0.5,
+    new_track_score: Annotated[float, typer.Option(help="association: score to start a track")] = 0.6,
+    low_score: Annotated[float, typer.Option(help="association: lowest score considered")] = 0.1,
+) -> None:
+    """Export a lite checkpoint to ONNX with its sidecar, checked against torch."""
+    import subprocess
+
+    from models.export.lite import export_lite
+    from models.train.lite import load_lite_checkpoint
+
+    if not checkpoint.exists():
+        raise typer.BadParameter(f"{checkpoint} does not exist")
+    git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=REPO)
+    commit = git.stdout.strip()
+    config = checkpoint.parent / "config.json"
+    prov = {"checkpoint": checkpoint.name, "commit": commit, "command": command,
+            "train_config": config.read_text() if config.exists() else ""}
+    assoc = {"high_score": high_score, "new_track_score": new_track_score, "low_score": low_score}
+    from models.export.onnx import ExportParityError
+
+    try:
+        path = export_lite(load_lite_checkpoint(checkpoint), out, provenance=prov, association=assoc)
+    except ExportParityError as err:
+        typer.echo(f"export failed the onnxruntime-vs-torch check: {err}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def lite_ap_command(
+    checkpoint: Annotated[Path, typer.Option(help="checkpoint.pt written by train-lite")],
+    size: Annotated[int, typer.Option(help="square network input, pixels (multiple of 32)")] = 512,
+    real_dir: Annotated[Path | None, typer.Option(help="YOLO photos (default: shared pig-detect)")] = None,
+) -> None:
+    """AP50 on the held-out pig-detect snapshots (split by snapshot, never seen in training)."""
+    from models.data.ap import average_precision
+    from models.data.yolo import list_items, load_image, read_boxes, split_by_snapshot
+    from models.tracking.lite import LiteTracker, TorchLiteRunner
+    from models.train.lite import load_lite_checkpoint
+
+    root = real_dir or shared_data() / "pig-detect" / "train"
+    if not root.exists() or not checkpoint.exists():
+        raise typer.BadParameter(f"missing {root if not root.exists() else checkpoint}")
+    runner = TorchLiteRunner(load_lite_checkpoint(checkpoint))
+    runner.meta["input_size"] = [size, size]
+    tracker = LiteTracker(runner, score_threshold=0.05, with_masks=False)
+    _, held = split_by_snapshot(list_items(root))
+    images = []
+    for item in held:
+        img = load_image(item.image)
+        dets = tracker.detect(img)[0]
+        images.append((dets.xyxy, dets.score, read_boxes(item.label, img.shape[1], img.shape[0])))
+    n_snap = len({i.snapshot for i in held})
+    typer.echo(f"AP50 {average_precision(images):.4f} on {len(held)} held-out images ({n_snap} snapshots), "
+               f"input {size}x{size}")
+
+
+def track_lite_command(
+    video: Annotated[Path, typer.Argument(help="video file (mp4)")],
+    out: Annotated[Path, typer.Option(help="MOTChallenge results file to write")],
+    model: Annotated[Path | None, typer.Option(help="tracker .onnx (default: shipped bundle)")] = None,
+    max_frames: Annotated[int | None, typer.Option(help="only the first N frames")] = None,
+    picture: Annotated[Path | None, typer.Option(help="draw the last frame's tracks to this PNG")] = None,
+) -> None:
+    """Run the lite tracker over a video and write its tracks (MOTChallenge, 1-based frames)."""
+    from models.eval.mot_io import write_mot
+    from models.tracking.lite import DEFAULT_BUNDLE, LiteTracker, read_video_frames, track_video
+
+    if not video.exists():
+        raise typer.BadParameter(f"{video} does not exist")
+    tracker = LiteTracker.from_bundle(model or DEFAULT_BUNDLE, with_masks=picture is not None)
+    frames = track_video(tracker, video, max_frames=max_frames)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_mot(out, frames)
+    ids = {int(i) for d in frames.values() if d.track_id is not None for i in d.track_id}
+    typer.echo(f"{len(frames)} frames, {len(ids)} track ids -> {out}")
+    if picture is not None and frames:
+        last = max(frames)
+        image = list(read_video_frames(video, max_frames=last + 1))[-1].image
+        _draw(image, frames[last], picture)
+        typer.echo(f"picture of frame {last} -> {picture}")
+
+
+def _draw(image, dets, path: Path) -> None:  # noqa: ANN001 - numpy image, Detections
+    """Overlay masks, boxes and ids on an RGB image and save it as PNG."""
+    import cv2
+    import numpy as np
+
+    canvas = image.copy()
+    for k in range(len(dets)):
+        colour = tuple(int(c) for c in np.random.default_rng(int(dets.track_id[k])).integers(60, 255, 3))
+        if dets.mask is not None:
+            canvas[dets.mask[k]] = (0.5 * canvas[dets.mask[k]] + 0.5 * np.array(colour)).astype(np.uint8)
+        x1, y1, x2, y2 = dets.xyxy[k].astype(int)
+        cv2.rectangle(canvas, (x1, y1), (x2, y2), colour, 2)
+        label = f"{int(dets.track_id[k])} {dets.score[k]:.2f}"
+        cv2.putText(canvas, label, (x1 + 3, y1 + 18), cv2.FONT_HERSHEY_SIMPLEX, 0.6, colour, 2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), canvas[:, :, ::-1])
+
+
+def register(app: typer.Typer) -> None:
+    """Add `train-lite`, `lite-assoc`, `lite-ap`, `export-lite` and `track-lite` to the CLI."""
+    app.command("train-lite")(train_lite_command)
+    app.command("lite-assoc")(lite_assoc_command)
+    app.command("lite-ap")(lite_ap_command)
+    app.command("export-lite")(export_lite_command)
+    app.command("track-lite")(track_lite_command)

@@ -1,0 +1,97 @@
+"""Tests of the behaviour network, its windows, training step and bundle round trip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from models.behaviour.features import FEATURE_NAMES
+from models.behaviour.model import BehaviourNet, windows
+from models.behaviour.train import class_weights, load_bundle, save_bundle, train_behaviour
+from models.pipeline.types import BEHAVIOURS
+
+
+@pytest.mark.parametrize(("length", "centres"), [(0, []), (3, [0, 2]), (30, [0, 15, 29])])
+def test_windows_repeat_edges(length, centres):
+    features = np.arange(length * 2, dtype=np.float32).reshape(length, 2)
+    out = windows(features, np.array(centres, int), 5)
+    assert out.shape == (len(centres), 2, 5)
+    if length:
+        assert out[0, 0, 0] == features[0, 0]  # left edge repeated
+        assert out[0, 0, 2] == features[centres[0], 0]
+
+
+@pytest.mark.parametrize("batch", [0, 1, 4])
+def test_net_shapes(batch):
+    logits = BehaviourNet()(torch.zeros(batch, len(FEATURE_NAMES), 24))
+    assert logits.shape == (batch, len(BEHAVIOURS)) and torch.isfinite(logits).all()
+
+
+def test_class_weights_ignore_absent_classes():
+    weights = class_weights(np.array([0, 0, 0, 0, 1]))
+    assert weights[2:].sum() == 0 and weights[1] > weights[0]
+
+
+def test_training_learns_a_separable_toy_task_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 600)
+    x = rng.normal(size=(600, len(FEATURE_NAMES), 24)).astype(np.float32)
+    x[:, 6, :] += 3.0 * y[:, None]  # class shows in the speed channel
+    model = train_behaviour(x, y, epochs=3, batch=64)
+    features = x[:, :, 12]
+    standard = (x - model.mean[None, :, None]) / model.std[None, :, None]
+    predicted = model.net(torch.from_numpy(standard)).argmax(1).numpy()
+    assert (predicted == y).mean() > 0.9
+    save_bundle(model, tmp_path, facts={"note": "test"})
+    again = load_bundle(tmp_path)
+    np.testing.assert_allclose(
+        again.probabilities(features[:20]), model.probabilities(features[:20]), atol=1e-6
+    )
+
+
+@pytest.mark.slow
+def test_onnx_export_matches_torch(tmp_path):
+    import onnxruntime as ort
+
+    from models.behaviour.export import export_behaviour_onnx
+    from models.behaviour.train import BehaviourModel
+
+    n = len(FEATURE_NAMES)
+    model = BehaviourModel(BehaviourNet().eval(), np.zeros(n, np.float32), np.ones(n, np.float32))
+    save_bundle(model, tmp_path, facts={"trained_on": "test"})
+    path = export_behaviour_onnx(model, tmp_path)
+    assert load_bundle(tmp_path).window == 24 and "trained_on" in (tmp_path / "behaviour.json").read_text()
+    x = np.random.default_rng(0).normal(size=(7, n, 24)).astype(np.float32)
+    (onnx_logits,) = ort.InferenceSession(str(path)).run(None, {"windows": x})
+    np.testing.assert_allclose(onnx_logits, model.net(torch.from_numpy(x)).detach().numpy(), atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("counts", "per_class", "expected"),
+    [
+        ([], 10, []),
+        ([100, 3], 10, [10, 10]),
+        ([100, 3], 20, [20, 12]),
+        ([100, 3], 5, [5, 5]),
+        ([2, 0, 50], 20, [8, 0, 20]),
+    ],
+)
+def test_balanced_rows_caps_large_and_repeats_rare_classes(counts, per_class, expected):
+    from models.behaviour.train import balanced_rows
+
+    labels = np.repeat(np.arange(len(counts)), counts).astype(np.int64)
+    rows = balanced_rows(np.random.default_rng(0), labels, per_class=per_class)
+    assert np.bincount(labels[rows], minlength=len(counts)).tolist() == expected
+
+
+def test_base_feature_bundle_loads_and_reads_the_leading_columns(tmp_path):
+    from models.behaviour.features import BASE_FEATURE_NAMES
+    from models.behaviour.train import BehaviourModel
+
+    n = len(BASE_FEATURE_NAMES)
+    model = BehaviourModel(BehaviourNet(features=n).eval(), np.zeros(n, np.float32), np.ones(n, np.float32))
+    save_bundle(model, tmp_path, facts={})
+    again = load_bundle(tmp_path)
+    assert again.feature_names == BASE_FEATURE_NAMES
+    assert again.probabilities(np.zeros((5, len(FEATURE_NAMES)), np.float32)).shape == (5, len(BEHAVIOURS))

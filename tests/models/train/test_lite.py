@@ -1,0 +1,81 @@
+"""Tests of the lite training losses and the resumable training loop (tiny inputs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from models.data.targets import Sample
+from models.nn.lite import LiteConfig
+from models.train.lite import (
+    TrainConfig,
+    box_loss,
+    embedding_loss,
+    focal_loss,
+    load_lite_checkpoint,
+    mask_loss,
+    train_lite,
+)
+
+
+def test_focal_loss_prefers_the_right_heatmap() -> None:
+    target = torch.zeros(1, 1, 8, 8)
+    target[0, 0, 3, 4] = 1.0
+    good = torch.full_like(target, -6.0)
+    good[0, 0, 3, 4] = 6.0
+    bad = -good
+    assert focal_loss(good, target) < 0.05 < focal_loss(bad, target)
+
+
+@pytest.mark.parametrize("n_valid", [0, 1, 3])
+def test_box_and_mask_loss_with_and_without_objects(n_valid: int) -> None:
+    valid = torch.zeros(1, 4, dtype=torch.bool)
+    valid[0, :n_valid] = True
+    pred, target = torch.ones(1, 4, 2), torch.zeros(1, 4, 2)
+    assert box_loss(pred, target, valid).item() == (1.0 if n_valid else 0.0)
+    loss = mask_loss(torch.ones(1, 4, 2), torch.zeros(1, 2, 5, 5), torch.zeros(1, 4, 5, 5), valid)
+    assert loss.item() == pytest.approx(np.log(2) if n_valid else 0.0, abs=1e-5)
+
+
+@pytest.mark.parametrize(("ids", "has_positives"), [([0, 1, 0, 1], True), ([0, 1, 2, 3], False), ([], False)])
+def test_embedding_loss_is_lower_when_ids_agree(ids: list[int], has_positives: bool) -> None:
+    ids_t = torch.tensor(ids, dtype=torch.long)
+    aligned = torch.nn.functional.one_hot(ids_t, 4).float() if ids else torch.zeros(0, 4)
+    blurred = aligned + torch.roll(aligned, 1, 0) + 1e-3
+    mixed = torch.nn.functional.normalize(blurred, dim=1) if ids else aligned
+    la, lm = embedding_loss(aligned, ids_t), embedding_loss(mixed, ids_t)
+    if has_positives:
+        assert la < lm
+    else:
+        assert la.item() == 0.0 and lm.item() == 0.0
+
+
+def _boxes_source(rng: np.random.Generator) -> tuple[Sample, Sample]:
+    def one() -> Sample:
+        img = np.zeros((64, 64, 3), np.uint8)
+        x, y = rng.integers(4, 36, 2)
+        img[y : y + 20, x : x + 24] = 200
+        masks = np.zeros((1, 64, 64), bool)
+        masks[0, y : y + 20, x : x + 24] = True
+        return Sample(img, np.array([[x, y, x + 24, y + 20]], np.float32), masks, np.array([1]))
+
+    return one(), one()
+
+
+@pytest.mark.slow
+def test_training_writes_checkpoint_and_resumes(tmp_path: Path) -> None:
+    lite = LiteConfig(input_height=64, input_width=64, fpn_channels=16, embed_dim=8)
+    cfg = TrainConfig(steps=2, batch_size=2, crop=(64, 64), sim_scale=1.0, checkpoint_every=1, lite=lite,
+                      warmup_steps=1)
+    first = train_lite(tmp_path, cfg, [(_boxes_source, 1.0)])
+    assert first["step"] == 2 and (tmp_path / "checkpoint.pt").exists()
+    assert all(np.isfinite(h["total"]) for h in first["history"])
+    resumed = train_lite(tmp_path, TrainConfig(**{**cfg.__dict__, "steps": 3}), [(_boxes_source, 1.0)])
+    assert resumed["step"] == 3 and [h["step"] for h in resumed["history"]] == [0, 1, 2]
+    assert json.loads((tmp_path / "config.json").read_text())["steps"] == 3
+    model = load_lite_checkpoint(tmp_path / "checkpoint.pt")
+    assert model.config == lite and not model.training
