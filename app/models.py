@@ -11,7 +11,7 @@ from app.health.models import HealthEvent, LamenessScore, Weight
 from app.identity.models import Embedding, IdentityEvent
 from app.media.models import Chunk, Recording
 from app.summaries.models import Alert, DailySummary
-from app.tracking.models import BehaviourBout, Track, ZoneVisit
+from app.tracking.models import BehaviourBout, Track, TrackThumbnail, ZoneVisit
 
 metadata = Base.metadata
 
@@ -33,6 +33,7 @@ __all__ = [
     "Recording",
     "StreamGap",
     "Track",
+    "TrackThumbnail",
     "User",
     "Weight",
     "Zone",

@@ -1,10 +1,12 @@
-"""Per-chunk results: tracks, behaviour bouts and zone visits (a retried chunk replaces all of its rows)."""
+"""Per-chunk results: tracks, behaviour bouts, zone visits, track thumbnails (a retried chunk replaces all
+of its rows)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.columns import TZ, one_of
@@ -77,3 +79,30 @@ class ZoneVisit(Base):
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id", ondelete="CASCADE"), index=True)
     start_at: Mapped[datetime] = mapped_column(TZ)
     end_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class TrackThumbnail(Base):
+    """A small JPEG of one track (the best view of the animal in a time window), stored in the media store.
+
+    ``media_path`` is relative to the media directory (``thumbs/c<chunk id>/<batch>/...jpg``); ``xyxy`` is the
+    track's box on the source frame in pixels of the analysed frame; ``score`` the detection confidence.
+    A retried chunk replaces its rows and files (`workers.thumbnails`).
+    """
+
+    __tablename__ = "track_thumbnails"
+    __table_args__ = (
+        CheckConstraint("score >= 0 AND score <= 1", name="score_unit"),
+        CheckConstraint("width > 0 AND height > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chunk_id: Mapped[int] = mapped_column(ForeignKey("chunks.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), index=True)
+    captured_at: Mapped[datetime] = mapped_column(TZ)
+    frame_index: Mapped[int]
+    media_path: Mapped[str] = mapped_column(String(500), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int]
+    score: Mapped[float] = mapped_column(Float)
+    xyxy: Mapped[list[float]] = mapped_column(JSONB)

@@ -2,7 +2,9 @@
 
 A worker decodes a chunk's frames, builds a `ChunkContext` and calls ``processor.process(frames, context=...,
 on_progress=...)``; the processor returns a `ChunkResult` (plain data) and the worker persists it.
-`load_processor("module:factory")` builds the processor named in the settings (``PIGWATCH_PROCESSOR``).
+`load_processor("module:factory")` builds the processor named in the settings (``PIGWATCH_PROCESSOR``) and,
+when its tracker stage is reachable (``processor.tracker``), wraps it so that every returned track carries a
+few small crops of the animal (`TrackSummary.thumbnails`, see `models.pipeline.thumbnails`).
 """
 
 from __future__ import annotations
@@ -87,14 +89,16 @@ def _import_factory(spec: str) -> Callable[[], object]:
     return factory  # type: ignore[no-any-return]
 
 
-def load_processor(spec: str) -> ChunkProcessor:
+def load_processor(spec: str, *, thumbnails: bool = True) -> ChunkProcessor:
     """Build the processor named by ``spec``.
 
     Args:
         spec: ``"package.module:factory"``; the factory is called with no arguments.
+        thumbnails: wrap it with `models.pipeline.thumbnails.with_thumbnails` (crops of each track; a
+            processor without a ``tracker`` attribute is returned unchanged).
 
     Returns:
-        The processor the factory returned.
+        The processor the factory returned (possibly wrapped).
 
     Raises:
         ProcessorSpecError: the spec is malformed, the module or factory is missing, or the result has no
@@ -103,4 +107,8 @@ def load_processor(spec: str) -> ChunkProcessor:
     processor = _import_factory(spec)()
     if not isinstance(processor, ChunkProcessor):
         raise ProcessorSpecError(f"{spec!r} returned {type(processor).__name__}, which has no process()")
-    return processor
+    if not thumbnails:
+        return processor
+    from models.pipeline.thumbnails import with_thumbnails
+
+    return with_thumbnails(processor)

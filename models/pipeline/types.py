@@ -138,6 +138,41 @@ class BehaviourLabel:
             raise ValueError(f"unknown behaviour {self.label!r}; expected one of {BEHAVIOURS}")
 
 
+THUMBNAIL_MAX_SIDE = 128
+"""Largest side, pixels, of a `TrackThumbnail` image."""
+
+
+@dataclass(frozen=True)
+class TrackThumbnail:
+    """A small picture of one track, cut from one analysed frame (the worker stores it as a JPEG).
+
+    Attributes:
+        frame_index: the frame the crop came from (0-based within the chunk's source video).
+        t_seconds: that frame's time, seconds from the start of the recording.
+        image: HxWx3 uint8 RGB, longest side at most `THUMBNAIL_MAX_SIDE` pixels.
+        xyxy: 4 float32, the track's box (x1, y1, x2, y2) on that frame, pixels of the analysed frame.
+        score: detection confidence of that box, in [0, 1].
+    """
+
+    frame_index: int
+    t_seconds: float
+    image: np.ndarray
+    xyxy: np.ndarray
+    score: float
+
+    def __post_init__(self) -> None:
+        img = self.image
+        if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8 or min(img.shape[:2]) < 1:
+            raise ValueError(f"thumbnail must be HxWx3 uint8 RGB, got shape {img.shape} dtype {img.dtype}")
+        if max(img.shape[:2]) > THUMBNAIL_MAX_SIDE:
+            raise ValueError(
+                f"thumbnail is {img.shape[1]}x{img.shape[0]}; the longest side may be "
+                f"{THUMBNAIL_MAX_SIDE} px at most"
+            )
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"thumbnail score {self.score} is outside [0, 1]")
+
+
 @dataclass
 class TrackSummary:
     """What the pipeline knows about one track after a chunk.
@@ -148,6 +183,8 @@ class TrackSummary:
         xyxy: Kx4 float32 boxes (pixels) aligned with ``frame_indices``.
         embeddings: MxD float32 L2-normalised appearance vectors sampled along the track.
         t_start_s, t_end_s: time span in seconds from the start of the recording.
+        extra: free-form per-track figures.
+        thumbnails: a few small crops of the animal (best views), in time order; may be empty.
     """
 
     track_id: int
@@ -157,6 +194,7 @@ class TrackSummary:
     t_start_s: float
     t_end_s: float
     extra: dict[str, float] = field(default_factory=dict)
+    thumbnails: list[TrackThumbnail] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def scratch_url(make_database: Callable[[str], str]) -> str:
 def test_upgrade_downgrade_upgrade(scratch_url: str) -> None:
     expected = set(app.models.metadata.tables)
     upgrade(scratch_url)
-    assert current_revision(scratch_url) == "0001"
+    assert current_revision(scratch_url) == "0002"
     assert expected <= _table_names(scratch_url)
     downgrade(scratch_url, "base")
     assert current_revision(scratch_url) is None
@@ -59,3 +59,25 @@ def test_vector_extension_and_hnsw_index(database_url: str) -> None:
     engine.dispose()
     assert version is not None
     assert "hnsw" in indexdef and "halfvec_cosine_ops" in indexdef
+
+
+def test_track_thumbnails_revision_down_and_up(scratch_url: str) -> None:
+    """0002 adds only ``track_thumbnails`` on top of 0001, keeps 0001's rows, and comes back cleanly."""
+    upgrade(scratch_url)
+    engine = create_engine(scratch_url, poolclass=pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO farms (name) VALUES ('kept across 0002')"))
+        downgrade(scratch_url, "0001")
+        assert current_revision(scratch_url) == "0001"
+        tables = _table_names(scratch_url)
+        assert "track_thumbnails" not in tables and "tracks" in tables
+        upgrade(scratch_url, "0002")
+        assert current_revision(scratch_url) == "0002"
+        assert "track_thumbnails" in _table_names(scratch_url)
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM farms WHERE name = 'kept across 0002'")) == 1
+            columns = {c["name"] for c in inspect(conn).get_columns("track_thumbnails")}
+    finally:
+        engine.dispose()
+    assert {"chunk_id", "track_id", "captured_at", "media_path", "width", "height", "score"} <= columns
