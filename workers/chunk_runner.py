@@ -2,7 +2,9 @@
 
 Three kinds of short transactions: one marks the chunk running (attempts + 1), throttled ones write progress,
 and one final transaction replaces the chunk's result rows and marks it done. Nothing of a chunk's result is
-visible until that last commit, so a worker that dies mid-chunk leaves the previous state intact.
+visible until that last commit, so a worker that dies mid-chunk leaves the previous state intact. The tracks'
+thumbnail JPEGs are written to a fresh folder before that transaction, deleted if it fails, and the files of
+the thumbnails it replaced are deleted after it commits (`workers.thumbnails`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from models.pipeline.decode import iter_frames
 from models.pipeline.processor import ChunkContext, ChunkProcessor
 from models.pipeline.types import ChunkResult
 from workers.errors import ChunkNotFoundError, MediaMissingError
-from workers.results import IdentityAssigner, replace_chunk_results
+from workers.results import IdentityAssigner, chunk_thumbnail_paths, replace_chunk_results
+from workers.thumbnails import ThumbnailBatch, remove_replaced, write_batch
 
 SessionFactory = sessionmaker[Session]
 
@@ -115,18 +118,52 @@ class ProgressWriter:
 
 
 def finish_chunk(
-    factory: SessionFactory, job: ChunkJob, result: ChunkResult, *, assign_identities: IdentityAssigner | None
-) -> None:
-    """In ONE transaction: replace the chunk's result rows, mark it done, update the recording's status."""
+    factory: SessionFactory,
+    job: ChunkJob,
+    result: ChunkResult,
+    *,
+    assign_identities: IdentityAssigner | None,
+    thumbnails: ThumbnailBatch | None = None,
+) -> list[str]:
+    """In ONE transaction: replace the chunk's result rows (and thumbnail rows of the already written
+    ``thumbnails`` batch), mark it done, update the recording's status.
+
+    Returns:
+        Media paths of the thumbnails the transaction replaced (their files are the caller's to delete).
+    """
     with session_scope(factory) as session:
         chunk = repository.get_chunk(session, job.chunk_id, for_update=True)
         if chunk is None:
             raise ChunkNotFoundError(f"chunk {job.chunk_id} was deleted while it was processed")
         recording = session.get_one(Recording, chunk.recording_id)
-        replace_chunk_results(session, chunk, recording, result, assign_identities=assign_identities)
+        replaced = chunk_thumbnail_paths(session, chunk.id)
+        replace_chunk_results(
+            session, chunk, recording, result, assign_identities=assign_identities,
+            thumbnails=thumbnails.items if thumbnails is not None else (),
+        )  # fmt: skip
         chunk.status, chunk.progress, chunk.error, chunk.finished_at = "done", 1.0, None, datetime.now(UTC)
         session.flush()
         refresh_recording_status(session, recording.id)
+    return replaced
+
+
+def store_result(
+    factory: SessionFactory,
+    job: ChunkJob,
+    result: ChunkResult,
+    *,
+    media_dir: Path,
+    assign_identities: IdentityAssigner | None,
+) -> None:
+    """Write the result's thumbnail files, commit the result (`finish_chunk`), then delete the replaced
+    thumbnails' files; when the transaction fails, the new files are deleted and the old ones stay."""
+    batch = write_batch(media_dir, job.chunk_id, result)
+    try:
+        replaced = finish_chunk(factory, job, result, assign_identities=assign_identities, thumbnails=batch)
+    except BaseException:
+        batch.discard()
+        raise
+    remove_replaced(media_dir, job.chunk_id, replaced, keep=batch)
 
 
 def record_chunk_failure(factory: SessionFactory, chunk_id: int, message: str, *, will_retry: bool) -> None:
@@ -177,5 +214,5 @@ def run_chunk(
 
     frames = iter_frames(job.video_path, start_s=job.context.start_s, end_s=job.context.end_s)
     result = processor.process(frames, context=job.context, on_progress=progress)
-    finish_chunk(factory, job, result, assign_identities=assign_identities)
+    store_result(factory, job, result, media_dir=media_dir, assign_identities=assign_identities)
     return result

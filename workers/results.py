@@ -6,7 +6,7 @@ replaces its own rows and nothing else, and a worker that dies mid-way leaves no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from app.farms.models import Zone
 from app.identity.models import EMBEDDING_DIM, Embedding
 from app.media.models import Chunk, Recording
-from app.tracking.models import BehaviourBout, Track, ZoneVisit
+from app.tracking.models import BehaviourBout, Track, TrackThumbnail, ZoneVisit
 from models.pipeline.types import ChunkResult, TrackSummary
 from workers.errors import InvalidResultError
+from workers.thumbnails import StoredThumbnail
 
 IdentityAssigner = Callable[[Session, Chunk, list[Track]], None]
 """Hook called after a chunk's tracks and embeddings are inserted, in the same transaction: re-identification
@@ -26,9 +27,14 @@ sets ``Track.animal_id`` / ``assignment_*`` (and embeddings' ``animal_id``) for 
 
 
 def delete_chunk_results(session: Session, chunk_id: int) -> None:
-    """Delete every result row of one chunk (embeddings, bouts, zone visits, tracks)."""
-    for model in (Embedding, BehaviourBout, ZoneVisit, Track):
+    """Delete every result row of one chunk (embeddings, bouts, zone visits, thumbnails, tracks)."""
+    for model in (Embedding, BehaviourBout, ZoneVisit, TrackThumbnail, Track):
         session.execute(delete(model).where(model.chunk_id == chunk_id))  # type: ignore[attr-defined]
+
+
+def chunk_thumbnail_paths(session: Session, chunk_id: int) -> list[str]:
+    """Media paths (relative to the media directory) of the chunk's stored thumbnails."""
+    return list(session.scalars(select(TrackThumbnail.media_path).where(TrackThumbnail.chunk_id == chunk_id)))
 
 
 def _at(origin: datetime, seconds: float) -> datetime:
@@ -110,6 +116,25 @@ def _insert_bouts_and_visits(
             )  # fmt: skip
 
 
+def _insert_thumbnails(
+    session: Session, chunk: Chunk, origin: datetime, thumbnails: Sequence[StoredThumbnail],
+    tracks: dict[int, Track],
+) -> None:  # fmt: skip
+    """One `TrackThumbnail` row per JPEG already written to the media store."""
+    for stored in thumbnails:
+        track = _track_row(tracks, stored.track_id, "a thumbnail")
+        thumb = stored.thumbnail
+        height, width = thumb.image.shape[:2]
+        session.add(
+            TrackThumbnail(
+                chunk_id=chunk.id, track_id=track.id, captured_at=_at(origin, thumb.t_seconds),
+                frame_index=int(thumb.frame_index), media_path=stored.media_path, width=int(width),
+                height=int(height), size_bytes=int(stored.size_bytes), score=float(thumb.score),
+                xyxy=[round(float(v), 1) for v in np.asarray(thumb.xyxy).reshape(4)],
+            )
+        )  # fmt: skip
+
+
 def replace_chunk_results(
     session: Session,
     chunk: Chunk,
@@ -117,6 +142,7 @@ def replace_chunk_results(
     result: ChunkResult,
     *,
     assign_identities: IdentityAssigner | None = None,
+    thumbnails: Sequence[StoredThumbnail] = (),
 ) -> list[Track]:
     """Delete the chunk's previous result rows and insert ``result``'s; flushes, never commits.
 
@@ -125,6 +151,7 @@ def replace_chunk_results(
         result: what the processor returned; times are seconds from the recording's start.
         assign_identities: the re-identification hook, called after tracks and embeddings are inserted and
             before bouts and zone visits (which copy each track's ``animal_id``).
+        thumbnails: the crops of ``result`` already written to the media store (`workers.thumbnails`).
 
     Returns:
         The inserted `Track` rows.
@@ -141,5 +168,6 @@ def replace_chunk_results(
         assign_identities(session, chunk, list(tracks.values()))
         session.flush()
     _insert_bouts_and_visits(session, chunk, recording, origin, result, tracks)
+    _insert_thumbnails(session, chunk, origin, thumbnails, tracks)
     session.flush()
     return list(tracks.values())
