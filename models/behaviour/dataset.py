@@ -7,8 +7,9 @@ Clips come from one scenario set's own days and pigs: `train` and `test` never s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -111,23 +112,99 @@ def window_samples(
     *,
     window: int = DEFAULT_WINDOW,
     stride: int = 2,
+    rare_stride: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Render the clips and cut every track into windows centred on every ``stride``-th frame.
 
+    Args:
+        specs: clips to render.
+        window: frames per window.
+        stride: frames between window centres.
+        rare_stride: frames between centres labelled with a `RARE_CLASSES` class (None: ``stride``).
+        progress: called with 1 after each rendered clip.
+
     Returns:
         (NxFxW float32 raw features, N int64 labels, N group names).
     """
+    clips = iterate_clips(specs, progress)
+    return clips_windows(clips, window=window, stride=stride, rare_stride=rare_stride)
+
+
+RARE_CLASSES: tuple[str, ...] = ("drink", "sitting", "run", "playwithtoy", "nose-to-nose")
+"""Classes with few frames in the simulator; `clips_windows` can sample them more densely."""
+
+
+def window_centres(labels: np.ndarray, stride: int, rare_stride: int | None) -> np.ndarray:
+    """K int row indices: every ``stride``-th row, plus every ``rare_stride``-th row of a rare class."""
+    centres = np.arange(0, len(labels), stride)
+    if rare_stride is None or rare_stride >= stride:
+        return centres
+    rare = np.isin(labels, [BEHAVIOURS.index(name) for name in RARE_CLASSES])
+    dense = np.flatnonzero(rare & (np.arange(len(labels)) % rare_stride == 0))
+    return np.union1d(centres, dense)
+
+
+def clips_windows(
+    clips: Iterable[SimClip], *, window: int = DEFAULT_WINDOW, stride: int = 2, rare_stride: int | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Cut every track of already rendered clips into windows (see `window_samples`)."""
     xs, ys, groups = [], [], []
-    for clip in iterate_clips(specs, progress):
+    for clip in clips:
         for track, features in zip(clip.tracks, clip_features(clip), strict=True):
-            centres = np.arange(0, len(features), stride)
+            centres = window_centres(track.labels, stride, rare_stride)
             xs.append(windows(features, centres, window))
             ys.append(track.labels[centres])
             groups.extend([track.group] * len(centres))
     if not xs:
         return np.zeros((0, 0, window), np.float32), np.zeros(0, np.int64), []
     return np.concatenate(xs), np.concatenate(ys), groups
+
+
+def save_clips(path: Path, clips: Sequence[SimClip]) -> None:
+    """Store rendered clips' tracks (no images) in one ``.npz`` so features can be recomputed without
+    rendering again (plain arrays; clip and track fields flattened with offsets)."""
+    tracks = [(c, t) for c, clip in enumerate(clips) for t in clip.tracks]
+    lengths = np.array([len(t.frames) for _, t in tracks], np.int64)
+    zone_names = sorted({name for clip in clips for name in clip.zones})
+    zones = np.full((len(clips), len(zone_names), 4, 2), np.nan, np.float64)
+    for c, clip in enumerate(clips):
+        for z, name in enumerate(zone_names):
+            if name in clip.zones:
+                zones[c, z] = np.asarray(clip.zones[name], np.float64).reshape(4, 2)
+    np.savez_compressed(
+        path,
+        clip_of_track=np.array([c for c, _ in tracks], np.int64),
+        lengths=lengths,
+        groups=np.array([t.group for _, t in tracks]),
+        frames=np.concatenate([t.frames for _, t in tracks]) if tracks else np.zeros(0, np.int64),
+        xyxy=np.concatenate([t.xyxy for _, t in tracks]) if tracks else np.zeros((0, 4), np.float32),
+        labels=np.concatenate([t.labels for _, t in tracks]) if tracks else np.zeros(0, np.int64),
+        frame_sizes=np.array([c.frame_size for c in clips], np.int64).reshape(-1, 2),
+        fps=np.array([c.fps for c in clips], np.float64),
+        clock_start_s=np.array([c.clock_start_s for c in clips], np.float64),
+        zone_names=np.array(zone_names),
+        zones=zones,
+    )
+
+
+def load_clips(path: Path) -> list[SimClip]:
+    """Clips written by `save_clips`."""
+    stored = np.load(path)
+    zone_names = stored["zone_names"].tolist()
+    clips = []
+    for c in range(len(stored["fps"])):
+        zones = {name: stored["zones"][c, z] for z, name in enumerate(zone_names)
+                 if not np.isnan(stored["zones"][c, z]).any()}  # fmt: skip
+        size = (int(stored["frame_sizes"][c, 0]), int(stored["frame_sizes"][c, 1]))
+        clips.append(SimClip([], size, float(stored["fps"][c]), float(stored["clock_start_s"][c]), zones))
+    ends = np.cumsum(stored["lengths"])
+    for k, (clip_index, group) in enumerate(zip(stored["clip_of_track"], stored["groups"], strict=True)):
+        rows = slice(int(ends[k] - stored["lengths"][k]), int(ends[k]))
+        clips[int(clip_index)].tracks.append(
+            SimTrack(str(group), stored["frames"][rows], stored["xyxy"][rows], stored["labels"][rows])
+        )
+    return clips
 
 
 def iterate_clips(specs: list[ClipSpec], progress: Callable[[int], None] | None) -> Iterator[SimClip]:

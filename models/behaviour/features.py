@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from models.behaviour.context import CONTEXT_FEATURE_NAMES, context_features
+from models.behaviour.pen_mates import PEN_MATE_FEATURE_NAMES, pen_mate_features
 
 ZONE_NAMES: tuple[str, ...] = ("feeder", "drinker", "toy", "dunging", "lying")
 """Pen zones used as features (a pen without one of them gives 0)."""
@@ -25,8 +26,16 @@ BASE_FEATURE_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 """Per-frame base features (the first columns)."""
 
-FEATURE_NAMES: tuple[str, ...] = (*BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES)
-"""Feature order of the F columns: base features, then the track's long-context features."""
+FEATURE_NAMES: tuple[str, ...] = (*BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES, *PEN_MATE_FEATURE_NAMES)
+"""Feature order of the F columns: base features, the track's long-context features, then its features
+relative to the chunk's other tracks (`models.behaviour.pen_mates`)."""
+
+KNOWN_FEATURE_SETS: tuple[tuple[str, ...], ...] = (
+    BASE_FEATURE_NAMES,
+    (*BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES),
+    FEATURE_NAMES,
+)
+"""Leading column sets a bundle may have been trained on (older bundles read fewer columns)."""
 
 NEIGHBOUR_CLIP = 6.0
 """Neighbour distances beyond this many body scales are clipped (nobody near)."""
@@ -124,7 +133,7 @@ def track_features(
     zones: Mapping[str, np.ndarray],
     others: Sequence[tuple[np.ndarray, np.ndarray]] = (),
 ) -> np.ndarray:
-    """TxF float32 features (`FEATURE_NAMES` order: base features, then `context_features`) of one track.
+    """TxF float32 features of one track (`FEATURE_NAMES`: base, `context_features`, `pen_mate_features`).
 
     Args:
         frames: T int frame indices (ascending) where the track was seen.
@@ -149,4 +158,5 @@ def track_features(
         clock_features(clock_start_s + times),
     ]
     base = np.concatenate(parts, axis=1).astype(np.float32)
-    return np.concatenate([base, context_features(base, fps=fps, frame_size=frame_size)], axis=1)
+    context = context_features(base, fps=fps, frame_size=frame_size)
+    return np.concatenate([base, context, pen_mate_features(frames, xyxy, others, fps=fps)], axis=1)

@@ -20,7 +20,7 @@ from torch import nn
 
 from models.behaviour.bouts import bouts_from_probabilities
 from models.behaviour.dataset import SimClip, clip_features
-from models.behaviour.features import BASE_FEATURE_NAMES, FEATURE_NAMES
+from models.behaviour.features import FEATURE_NAMES, KNOWN_FEATURE_SETS
 from models.behaviour.model import DEFAULT_WINDOW, BehaviourNet, predict_probabilities
 from models.pipeline.types import BEHAVIOURS
 
@@ -140,6 +140,72 @@ def train_behaviour(
     return BehaviourModel(net.eval(), mean.astype(np.float32), std.astype(np.float32))
 
 
+def macro_f1(truth: np.ndarray, predicted: np.ndarray, classes: int = len(BEHAVIOURS)) -> float:
+    """Macro-F1 over classes present in truth or predictions (as `models.eval.behaviour`); N int arrays."""
+    matrix = np.zeros((classes, classes), np.int64)
+    np.add.at(matrix, (truth, predicted), 1)
+    tp = np.diag(matrix).astype(np.float64)
+    denominator = matrix.sum(0) + matrix.sum(1)
+    defined = denominator > 0
+    return float(np.mean(2 * tp[defined] / denominator[defined])) if defined.any() else float("nan")
+
+
+def tune_logit_bias(
+    logits: np.ndarray,
+    truth: np.ndarray,
+    *,
+    steps: tuple[float, ...] = (-1.0, -0.5, -0.25, 0.25, 0.5, 1.0),
+    rounds: int = 3,
+) -> np.ndarray:
+    """Per-class offsets added to the logits that maximise macro-F1 of the argmax (coordinate ascent).
+
+    Argmax of calibrated probabilities maximises accuracy, not macro-F1: a rare class that is hard to tell
+    from a common one (lying vs sleep) is predicted too seldom. Tune on a validation set only.
+
+    Args:
+        logits: Nx9 float logits of validation windows.
+        truth: N int true classes.
+        steps: offsets tried for one class at a time.
+        rounds: passes over the classes.
+
+    Returns:
+        9 float32 offsets (0 for classes absent from ``truth``).
+    """
+    bias = np.zeros(logits.shape[1])
+    best = macro_f1(truth, (logits + bias).argmax(1))
+    present = np.bincount(truth, minlength=logits.shape[1]) > 0
+    for _ in range(rounds):
+        improved = False
+        for k in np.flatnonzero(present):
+            for step in steps:
+                trial = bias.copy()
+                trial[k] += step
+                score = macro_f1(truth, (logits + trial).argmax(1))
+                if score > best + 1e-6:
+                    best, bias, improved = score, trial, True
+        if not improved:
+            break
+    return bias.astype(np.float32)
+
+
+def add_logit_bias(model: BehaviourModel, bias: np.ndarray) -> None:
+    """Fold per-class logit offsets into the head's bias (so torch, safetensors and ONNX all carry them)."""
+    with torch.no_grad():
+        model.net.head.bias += torch.from_numpy(np.asarray(bias, np.float32))
+
+
+def window_logits(model: BehaviourModel, x: np.ndarray, *, batch: int = 2048) -> np.ndarray:
+    """Nx9 float32 logits of NxFxW raw windows (standardised with the model's mean/std here)."""
+    columns = x[:, : len(model.mean)]
+    out = []
+    model.net.eval()
+    with torch.inference_mode():
+        for start in range(0, len(x), batch):
+            chunk = (columns[start : start + batch] - model.mean[None, :, None]) / model.std[None, :, None]
+            out.append(model.net(torch.from_numpy(chunk.astype(np.float32))).numpy())
+    return np.concatenate(out) if out else np.zeros((0, len(BEHAVIOURS)), np.float32)
+
+
 def save_bundle(model: BehaviourModel, directory: Path, *, facts: dict[str, Any]) -> None:
     """Write ``behaviour.safetensors`` and ``behaviour.json`` (mean, std, window, classes, ``facts``)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -152,11 +218,11 @@ def save_bundle(model: BehaviourModel, directory: Path, *, facts: dict[str, Any]
 def load_bundle(directory: Path) -> BehaviourModel:
     """Load a model written by `save_bundle` (strict: missing or unexpected keys raise).
 
-    Bundles trained on the base features only (before the context features) still load and read the
-    leading base columns.
+    Bundles trained on fewer features (`KNOWN_FEATURE_SETS`: base only, base + context) still load and read
+    the leading columns.
     """
     sidecar = json.loads((directory / SIDECAR_FILE).read_text())
-    known = (list(FEATURE_NAMES), list(BASE_FEATURE_NAMES))
+    known = [list(names) for names in KNOWN_FEATURE_SETS]
     if list(sidecar["features"]) not in known or list(sidecar["classes"]) != list(BEHAVIOURS):
         raise ValueError(f"{directory / SIDECAR_FILE} was trained on other features or classes")
     net = BehaviourNet(features=len(sidecar["features"]))

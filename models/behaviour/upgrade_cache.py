@@ -2,7 +2,8 @@
 
 ``pigwatch train-behaviour --cache X.npz`` stores NxBxW base-feature windows centred every ``stride`` rows of
 each track, in track order. Overlapping windows hold every row of the track, so the series is rebuilt,
-`context_features` computed on it, and the windows cut again with the full `FEATURE_NAMES`:
+`context_features` computed on it, and the windows cut again with base + context columns (the leading
+`FEATURE_NAMES`; the pen-mate columns need the other tracks' boxes, which such a cache does not hold):
 
     python -m models.behaviour.upgrade_cache var/behaviour-windows-train.npz var/behaviour-windows-ctx.npz \
         --stride 4
@@ -23,7 +24,7 @@ from models.behaviour.model import windows
 def upgrade_windows(
     x: np.ndarray, groups: list[str], *, stride: int, fps: float, frame_size: tuple[int, int]
 ) -> np.ndarray:
-    """NxBxW base-feature windows -> NxFxW windows with the context features appended (same order).
+    """NxBxW base-feature windows -> Nx(B+C)xW windows with the context features appended (same order).
 
     Args:
         x: NxBxW float32 windows (`BASE_FEATURE_NAMES`), consecutive per track, centred every ``stride`` rows.
@@ -33,7 +34,7 @@ def upgrade_windows(
         frame_size: (width, height) the boxes were normalised by.
 
     Returns:
-        NxFxW float32.
+        Nx(B+C)xW float32 (`BASE_FEATURE_NAMES` then `CONTEXT_FEATURE_NAMES`).
     """
     if x.shape[1] != len(BASE_FEATURE_NAMES) or stride > x.shape[2] // 2:
         raise ValueError(f"expected Nx{len(BASE_FEATURE_NAMES)}xW base windows with stride <= W/2")

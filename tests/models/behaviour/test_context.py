@@ -68,8 +68,9 @@ def test_upgraded_cache_windows_equal_windows_of_the_full_features():
     centres = np.arange(0, 50, 4)
     base_windows = windows(full[:, : len(BASE_FEATURE_NAMES)], centres, 24)
     upgraded = upgrade_windows(base_windows, ["a"] * len(centres), stride=4, fps=6.0, frame_size=(320, 180))
-    assert upgraded.shape == (len(centres), len(FEATURE_NAMES), 24)
-    np.testing.assert_allclose(upgraded, windows(full, centres, 24), atol=1e-5)
+    with_context = len(BASE_FEATURE_NAMES) + len(CONTEXT_FEATURE_NAMES)
+    assert upgraded.shape == (len(centres), with_context, 24) and with_context < len(FEATURE_NAMES)
+    np.testing.assert_allclose(upgraded, windows(full[:, :with_context], centres, 24), atol=1e-5)
 
 
 def test_upgrade_rejects_windows_of_other_features():

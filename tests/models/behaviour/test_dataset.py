@@ -31,3 +31,24 @@ def test_specs_stay_in_their_set_and_cover_the_day(set_name):
 def test_no_specs_no_windows():
     x, y, groups = window_samples([])
     assert len(x) == len(y) == len(groups) == 0
+
+
+def test_rare_classes_get_denser_window_centres():
+    from models.behaviour.dataset import window_centres
+
+    labels = np.array([BEHAVIOURS.index("sleep")] * 8 + [BEHAVIOURS.index("run")] * 4)
+    assert window_centres(labels, 4, None).tolist() == [0, 4, 8]
+    assert window_centres(labels, 4, 1).tolist() == [0, 4, 8, 9, 10, 11]
+
+
+def test_saved_clips_load_back_identically(tmp_path):
+    from models.behaviour.dataset import load_clips, save_clips
+
+    clip = render_clip_tracks(ClipSpec("train", 0, 0, 12 * 3600.0, 2.0))
+    save_clips(tmp_path / "clips.npz", [clip, clip])
+    again = load_clips(tmp_path / "clips.npz")
+    assert len(again) == 2 and again[1].frame_size == clip.frame_size and again[1].fps == clip.fps
+    assert set(again[0].zones) == set(clip.zones)
+    for a, b in zip(clip_features(again[1]), clip_features(clip), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert [t.group for t in again[0].tracks] == [t.group for t in clip.tracks]

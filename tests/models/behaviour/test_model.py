@@ -95,3 +95,38 @@ def test_base_feature_bundle_loads_and_reads_the_leading_columns(tmp_path):
     again = load_bundle(tmp_path)
     assert again.feature_names == BASE_FEATURE_NAMES
     assert again.probabilities(np.zeros((5, len(FEATURE_NAMES)), np.float32)).shape == (5, len(BEHAVIOURS))
+
+
+def test_tuned_logit_bias_raises_macro_f1_of_a_too_rare_prediction():
+    from models.behaviour.train import macro_f1, tune_logit_bias
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 2000)
+    logits = np.zeros((2000, len(BEHAVIOURS)))
+    logits[:, 0] = 1.0 - 0.8 * truth + rng.normal(0, 0.3, 2000)  # class 1 scores too low by a margin
+    logits[:, 1] = 0.4 * truth - 0.5
+    before = macro_f1(truth, logits.argmax(1))
+    bias = tune_logit_bias(logits, truth)
+    assert bias.shape == (len(BEHAVIOURS),) and np.all(bias[2:] == 0)
+    assert macro_f1(truth, (logits + bias).argmax(1)) > before + 0.2
+
+
+def test_logit_bias_is_folded_into_the_head():
+    from models.behaviour.train import BehaviourModel, add_logit_bias, window_logits
+
+    n = len(FEATURE_NAMES)
+    model = BehaviourModel(BehaviourNet().eval(), np.zeros(n, np.float32), np.ones(n, np.float32))
+    x = np.random.default_rng(1).normal(size=(5, n, 24)).astype(np.float32)
+    before = window_logits(model, x)
+    bias = np.arange(len(BEHAVIOURS), dtype=np.float32)
+    add_logit_bias(model, bias)
+    np.testing.assert_allclose(window_logits(model, x), before + bias, atol=1e-5)
+
+
+@pytest.mark.parametrize(("truth", "predicted", "expected"), [([0, 1], [0, 1], 1.0), ([0, 0], [1, 1], 0.0)])
+def test_macro_f1_matches_the_evaluation_module(truth, predicted, expected):
+    from models.behaviour.train import macro_f1
+    from models.eval.behaviour import behaviour_metrics
+
+    reference = behaviour_metrics([BEHAVIOURS[i] for i in truth], [BEHAVIOURS[i] for i in predicted])
+    assert macro_f1(np.array(truth), np.array(predicted)) == pytest.approx(reference["macro_f1"]) == expected
