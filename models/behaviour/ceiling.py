@@ -81,13 +81,13 @@ def main() -> None:
         truth += t
         predicted += p
     metrics = behaviour_metrics(truth, predicted)
-    f1 = metrics["per_class_f1"]
-    assert isinstance(f1, dict)
+    f1, macro = metrics["per_class_f1"], metrics["macro_f1"]
+    assert isinstance(f1, dict) and isinstance(macro, float)
     rest = np.isin(truth, ["lying", "sleep"])
     rest_accuracy = float(np.mean(np.array(truth)[rest] == np.array(predicted)[rest])) if rest.any() else 0.0
     print(f"{args.set_name}: {len(specs)} clips, {metrics['samples']:,} pig-frames (all, visible or not)")
     print(f"oracle (true posture + hour + sickness, other classes perfect): macro-F1 "
-          f"{100 * float(metrics['macro_f1']):.2f}%, lying F1 {100 * f1['lying']:.1f}, "
+          f"{100 * macro:.2f}%, lying F1 {100 * f1['lying']:.1f}, "
           f"sleep F1 {100 * f1['sleep']:.1f}, rest-frame accuracy {100 * rest_accuracy:.1f}%")  # fmt: skip
     print(f"support: {metrics['support']}")
 

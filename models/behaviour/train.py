@@ -191,7 +191,7 @@ def tune_logit_bias(
 def add_logit_bias(model: BehaviourModel, bias: np.ndarray) -> None:
     """Fold per-class logit offsets into the head's bias (so torch, safetensors and ONNX all carry them)."""
     with torch.no_grad():
-        model.net.head.bias += torch.from_numpy(np.asarray(bias, np.float32))
+        model.net.head.bias.add_(torch.from_numpy(np.asarray(bias, np.float32)))
 
 
 def window_logits(model: BehaviourModel, x: np.ndarray, *, batch: int = 2048) -> np.ndarray:
