@@ -1,9 +1,19 @@
-"""``pigwatch demo``: the whole system on one machine, end to end.
+"""``pigwatch demo``: the whole system on one machine, end to end, over several simulated days.
 
-Starts (or attaches to) the embedded database and migrates it, creates a demo farm, pen (with the simulator's
-zones), animals and an admin user (credentials printed), renders a simulated pen recording with
-`models.sim`, registers it through the recordings service, starts a real Celery worker process (and the web
-server, unless ``--no-serve``) beside it, and shows progress bars while its chunks are processed.
+Starts (or attaches to) the embedded database and migrates it, creates a demo farm, an empty pen (with
+the simulator's zones) and an admin user (credentials printed), starts the web server (unless
+``--no-serve``) and a real Celery worker, then renders a multi-day simulated scenario
+(`models.sim.presets.demo_scenario`: one pig falls sick on a late day, one is lame) as a few short clips
+per day at different clock hours. Each clip is registered as a recording with its true simulated start
+time (scenario day ``d`` is ``d`` days after the first demo day; the last day is today, UTC), so the
+worker's chunk, summary and alert tasks file every row on the right day. Rendering the next clip
+overlaps the worker's processing of the previous one.
+
+The pen starts with no animals: re-identification creates them from the first clip's tracks and
+recognises them afterwards (nothing is hand-inserted). Once every chunk is done, the demo recomputes the
+pen's daily summaries and evaluates alerts over all demo days with the real services (so pen medians
+include every pen-mate's day), prints an end-of-demo summary (URL, login, days, clips, alerts) and keeps
+serving.
 """
 
 from __future__ import annotations
@@ -15,7 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +35,52 @@ import typer
 
 DEMO_FARM, DEMO_PEN, DEMO_ADMIN = "Demo farm", "Demo pen", "demo-admin@pigwatch.local"
 ZONE_KINDS = ("feeder", "drinker", "lying")
-SIM_SEXES = {"female": "female", "male": "male", "castrate": "castrated_male"}
-"""Simulator sex names -> the animals table's vocabulary."""
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """What the demo films.
+
+    Attributes:
+        scenario: the simulated pen (`models.sim.scenario.Scenario`).
+        clips: the sampled clips (`models.sim.presets.SampledClip`), in time order.
+        first_day: the UTC date of scenario day ``scenario.days.start``.
+    """
+
+    scenario: Any
+    clips: list[Any]
+    first_day: date
+
+    def started_at(self, clip: Any) -> datetime:
+        """Wall clock (UTC) of a clip's first frame: its scenario day mapped onto the demo's dates."""
+        day = self.first_day + timedelta(days=clip.day - self.scenario.days.start)
+        return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(seconds=clip.start_s)
+
+    @property
+    def days(self) -> list[date]:
+        """The demo's UTC dates, first to last."""
+        return [self.first_day + timedelta(days=i) for i in range(len(self.scenario.days))]
+
+
+@dataclass
+class DemoProgress:
+    """Chunks queued so far and their latest states (for the progress bar and the summary)."""
+
+    chunk_ids: list[int] = field(default_factory=list)
+    recording_ids: list[int] = field(default_factory=list)
+
+
+def make_plan(
+    *, days: int, clips_per_day: int, clip_seconds: float, width: int, height: int, today: date | None = None
+) -> DemoPlan:
+    """The demo's scenario (`demo_scenario`, sick pig from day ``days - 2``) and its sampling plan; the last
+    scenario day falls on ``today`` (default: today, UTC)."""
+    from models.sim.presets import demo_scenario, sampling_plan
+
+    scenario = demo_scenario(n_days=days, width=width, height=height)
+    clips = sampling_plan(scenario, clips_per_day=clips_per_day, clip_seconds=clip_seconds)
+    last = today or datetime.now(UTC).date()
+    return DemoPlan(scenario=scenario, clips=clips, first_day=last - timedelta(days=days - 1))
 
 
 def _ensure_admin(session: Any) -> str:
@@ -44,66 +100,168 @@ def _ensure_admin(session: Any) -> str:
     return password
 
 
-def _ensure_pen(session: Any, manifest: dict) -> int:
-    """The demo farm and pen (the simulator's zones) and one animal per simulated pig; returns the pen id."""
-    from sqlalchemy import select
+def ensure_pen(session: Any, zones: dict[str, list[list[float]]], *, capacity: int) -> int:
+    """The demo farm and pen with the simulator's zones (normalised polygons); returns the pen id.
+
+    A pen left by an earlier demo run is emptied of its recordings (their chunks, tracks, bouts, visits and
+    embeddings go with them) and animals (with their summaries and alerts), so a rerun starts clean.
+    """
+    from sqlalchemy import delete, select
 
     from app.animals.models import Animal
     from app.farms.models import Farm, Pen, Zone
+    from app.media.models import Recording
 
     farm = session.scalars(select(Farm).where(Farm.name == DEMO_FARM)).first() or Farm(name=DEMO_FARM)
     session.add(farm)
     session.flush()
     pen = session.scalars(select(Pen).where(Pen.farm_id == farm.id, Pen.name == DEMO_PEN)).first()
     if pen is None:
-        pen = Pen(farm_id=farm.id, name=DEMO_PEN, capacity=len(manifest["pigs"]))
+        pen = Pen(farm_id=farm.id, name=DEMO_PEN, capacity=capacity)
         session.add(pen)
         session.flush()
         for kind in ZONE_KINDS:
-            if kind in manifest["zones"]:
-                session.add(Zone(pen_id=pen.id, kind=kind, name=kind, polygon=manifest["zones"][kind]))
-        for pig in manifest["pigs"]:
-            sex = SIM_SEXES.get(pig["sex"], "unknown")
-            session.add(Animal(pen_id=pen.id, ear_tag=f"DEMO-{pig['id']:03d}", sex=sex))
+            if kind in zones:
+                session.add(Zone(pen_id=pen.id, kind=kind, name=kind, polygon=zones[kind]))
+    else:
+        session.execute(delete(Recording).where(Recording.pen_id == pen.id))
+        session.execute(delete(Animal).where(Animal.pen_id == pen.id))
     session.flush()
     return int(pen.id)
 
 
-def _render_clip(out_dir: Path, *, seconds: float, console: Any) -> tuple[Path, dict]:
-    """Render a simulated 8-pig pen clip (640x360, 6 fps) with a progress bar; returns (video, manifest)."""
-    import json
-
-    from rich.progress import Progress
-
-    from models.sim.scenario import Scenario, ScenarioConfig
+def render_clip_video(plan: DemoPlan, clip: Any, out_dir: Path) -> Path:
+    """Render one sampled clip (video + ground truth) into ``out_dir``; returns the video path."""
     from models.sim.writer import render_clip
 
-    scenario = Scenario.from_config(ScenarioConfig(name="demo", seed=7, n_pigs=8, width=640, height=360))
-    total = int(round(seconds * scenario.config.fps))
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("rendering simulated pen", total=total)
-        render_clip(scenario, out_dir, day=0, start_s=8 * 3600, duration_s=seconds,
-                    on_frame=lambda i: progress.update(task, completed=i + 1))  # fmt: skip
-    return out_dir / "video.mp4", json.loads((out_dir / "manifest.json").read_text())
+    render_clip(plan.scenario, out_dir, day=clip.day, start_s=clip.start_s, duration_s=clip.duration_s)
+    return out_dir / "video.mp4"
 
 
-def _register(session: Any, settings: Any, video: Path, pen_id: int) -> tuple[int, list[int]]:
-    """Copy the clip into the media store and register it (recording + chunks) as filmed today from 08:00
-    UTC (the simulated clip's time of day); returns (id, chunk ids)."""
+def register_clip(
+    session: Any, *, media_dir: Path, video: Path, pen_id: int, started_at: datetime, chunk_seconds: float
+) -> tuple[int, list[int]]:
+    """Copy a clip into the media store and register it (recording + chunks) as filmed from ``started_at``;
+    returns (recording id, chunk ids)."""
     from app.media import repository
     from app.media.service import register_recording
     from app.media.storage import new_media_path
     from models.pipeline.decode import probe_video
 
-    morning = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
-    relative, absolute = new_media_path(settings.media_dir, kind="sim", filename=video.name)
+    relative, absolute = new_media_path(media_dir, kind="sim", filename=video.name)
     shutil.copyfile(video, absolute)
     recording = register_recording(
         session, pen_id=pen_id, camera_id=None, source="sim", media_path=relative, info=probe_video(absolute),
-        chunk_seconds=settings.chunk_seconds, size_bytes=absolute.stat().st_size,
-        original_filename=video.name, started_at=morning,
+        chunk_seconds=chunk_seconds, size_bytes=absolute.stat().st_size,
+        original_filename=f"demo-{started_at:%Y%m%d-%H%M}.mp4", started_at=started_at,
     )  # fmt: skip
+    session.flush()
     return recording.id, [c.id for c in repository.chunks_of(session, [recording.id])[recording.id]]
+
+
+def produce_clips(
+    factory: Any, plan: DemoPlan, *, pen_id: int, media_dir: Path, chunk_seconds: float, work_dir: Path
+) -> Iterator[tuple[Any, int, list[int]]]:
+    """Render, store and register the plan's clips one by one; yields (clip, recording id, chunk ids) after
+    each registration is committed (so its chunks can be queued while the next clip renders)."""
+    from app.db import session_scope
+
+    for index, clip in enumerate(plan.clips):
+        clip_dir = work_dir / f"clip-{index:03d}"
+        video = render_clip_video(plan, clip, clip_dir)
+        with session_scope(factory) as session:
+            recording_id, chunk_ids = register_clip(
+                session, media_dir=media_dir, video=video, pen_id=pen_id, started_at=plan.started_at(clip),
+                chunk_seconds=chunk_seconds,
+            )  # fmt: skip
+        shutil.rmtree(clip_dir, ignore_errors=True)
+        yield clip, recording_id, chunk_ids
+
+
+def finalize_pen(factory: Any, pen_id: int, days: list[date]) -> int:
+    """Recompute the pen's daily summaries over ``days`` and evaluate alerts for every window ending on them,
+    with the real services (`recompute_range`, `evaluate_animal`), in one transaction; returns the number of
+    alerts opened or extended. Idempotent."""
+    from sqlalchemy import select
+
+    from app.alerts.service import evaluate_animal
+    from app.animals.models import Animal
+    from app.db import session_scope
+    from app.summaries.service import recompute_range
+
+    with session_scope(factory) as session:
+        animal_ids = list(
+            session.scalars(select(Animal.id).where(Animal.pen_id == pen_id, Animal.merged_into_id.is_(None)))
+        )
+        recompute_range(session, animal_ids, days[0], days[-1])
+        session.flush()
+        return sum(evaluate_animal(session, animal_id, days) for animal_id in animal_ids)
+
+
+def pen_report(factory: Any, pen_id: int) -> dict[str, Any]:
+    """What the demo produced: animals, summary days, chunk states and alerts (with the pig they name)."""
+    from sqlalchemy import func, select
+
+    from app.animals.models import Animal
+    from app.db import session_scope
+    from app.media.models import Chunk, Recording
+    from app.summaries.models import Alert, DailySummary
+
+    with session_scope(factory) as session:
+        animals = list(session.scalars(select(Animal.id).where(Animal.pen_id == pen_id)))
+        days = session.scalars(
+            select(DailySummary.day).join(Animal, Animal.id == DailySummary.animal_id)
+            .where(Animal.pen_id == pen_id).distinct().order_by(DailySummary.day)
+        ).all()  # fmt: skip
+        states = dict(
+            session.execute(
+                select(Chunk.status, func.count())
+                .join(Recording, Recording.id == Chunk.recording_id)
+                .where(Recording.pen_id == pen_id)
+                .group_by(Chunk.status)
+            ).all()  # fmt: skip
+        )
+        alerts = session.execute(
+            select(Alert.id, Alert.animal_id, Alert.kind, Alert.day, Alert.evidence)
+            .join(Animal, Animal.id == Alert.animal_id).where(Animal.pen_id == pen_id).order_by(Alert.id)
+        ).all()  # fmt: skip
+    return {
+        "animals": len(animals),
+        "summary_days": list(days),
+        "chunks": {str(k): int(v) for k, v in states.items()},
+        "alerts": [
+            {
+                "id": a.id,
+                "animal_id": a.animal_id,
+                "kind": a.kind,
+                "first_day": a.day,
+                "last_day": a.evidence.get("last_day"),
+            }
+            for a in alerts
+        ],
+    }
+
+
+def process_inline(
+    factory: Any,
+    processor: Any,
+    chunk_ids: list[int],
+    *,
+    media_dir: Path,
+    on_chunk: Callable[[int], None] | None,
+) -> None:
+    """Run the worker's chunk and summaries task functions in this process (tests, scripts): for each chunk,
+    `workers.chunk_runner.run_chunk` with the re-identification hook, then
+    `workers.tasks.summaries.recompute_chunk_summaries`."""
+    from app.identity.service import chunk_identity_hook
+    from workers.chunk_runner import run_chunk
+    from workers.tasks.summaries import recompute_chunk_summaries
+
+    for chunk_id in chunk_ids:
+        run_chunk(factory, processor, chunk_id, media_dir=media_dir, assign_identities=chunk_identity_hook)
+        recompute_chunk_summaries(factory, chunk_id)
+        if on_chunk is not None:
+            on_chunk(chunk_id)
 
 
 def _spawn(args: list[str]) -> subprocess.Popen:
@@ -122,31 +280,18 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def _watch_chunks(factory: Any, chunk_ids: list[int], *, console: Any, timeout_s: float, worker: Any) -> bool:
-    """Progress bars per chunk until all are done or failed; True when all are done."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+def _chunk_states(factory: Any, chunk_ids: list[int]) -> list[tuple[int, str, float, str | None]]:
+    """(index, status, progress, error) of each chunk."""
     from app.media.models import Chunk
 
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
-    deadline = time.monotonic() + timeout_s
-    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
-        tasks = {cid: progress.add_task(f"chunk {i}", total=1.0) for i, cid in enumerate(chunk_ids)}
-        while time.monotonic() < deadline and worker.poll() is None:
-            with factory() as session:
-                chunks = [session.get_one(Chunk, cid) for cid in chunk_ids]
-            for chunk in chunks:
-                done = 1.0 if chunk.status == "done" else chunk.progress
-                progress.update(
-                    tasks[chunk.id], completed=done, description=f"chunk {chunk.index} {chunk.status}"
-                )
-            if all(c.status in ("done", "failed") for c in chunks):
-                break
-            time.sleep(0.5)
-    for chunk in chunks:
-        if chunk.status == "failed":
-            console.print(f"[red]chunk {chunk.index} failed:[/] {chunk.error}")
-    return all(c.status == "done" for c in chunks)
+    with factory() as session:
+        chunks = [session.get_one(Chunk, cid) for cid in chunk_ids]
+        return [(c.index, c.status, c.progress, c.error) for c in chunks]
+
+
+def _done_fraction(states: list[tuple[int, str, float, str | None]]) -> float:
+    """Processed chunks, counting a running chunk by its progress."""
+    return sum(1.0 if s in ("done", "failed") else (p if s == "running" else 0.0) for _, s, p, _ in states)
 
 
 def _check_processor(spec: str, console: Any) -> None:
@@ -162,72 +307,163 @@ def _check_processor(spec: str, console: Any) -> None:
             fail(f"the chunk processor {spec!r} (PIGWATCH_PROCESSOR) cannot be built: {exc}")
 
 
-def _prepare(factory: Any, settings: Any, *, seconds: float, console: Any) -> tuple[str, int, list[int]]:
-    """Render the clip and write the demo rows in one transaction; returns (password, recording, chunks)."""
-    from app.db import session_scope
-
-    with tempfile.TemporaryDirectory() as tmp:
-        video, manifest = _render_clip(Path(tmp) / "clip", seconds=seconds, console=console)
-        with session_scope(factory) as session:
-            password = _ensure_admin(session)
-            pen_id = _ensure_pen(session, manifest)
-            recording_id, chunk_ids = _register(session, settings, video, pen_id)
-    return password, recording_id, chunk_ids
-
-
 def _interrupt(signum: int, _frame: Any) -> None:
     """Turn SIGTERM (and SIGINT, even where a parent shell ignored it) into a clean stop."""
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _serve_until_interrupted(server: subprocess.Popen, url: str, console: Any) -> None:
-    console.print(f"\n[bold]pigwatch is running at {url}[/] (Ctrl-C stops everything)")
-    while server.poll() is None:
-        time.sleep(0.5)
-    console.print(f"[red]the web server exited (code {server.returncode})[/]")
+def _run_clips(
+    factory: Any, plan: DemoPlan, *, pen_id: int, settings: Any, sender: Any, console: Any, worker: Any,
+    timeout_s: float,
+) -> DemoProgress:  # fmt: skip
+    """Render/register/queue every clip while the worker processes the queued chunks, with one progress bar
+    for rendering and one over all chunks; returns what was queued. Stops early if the worker dies."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress_state = DemoProgress()
+    n_clips = len(plan.clips)
+    chunks_per_clip = max(1, int(-(-plan.clips[0].duration_s // settings.chunk_seconds)))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.1f}/{task.total:g}"),
+    )
+    deadline = time.monotonic() + timeout_s
+    with (
+        Progress(*columns, TimeElapsedColumn(), console=console) as bars,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        render = bars.add_task("rendering simulated clips", total=n_clips)
+        process = bars.add_task("processing chunks", total=n_clips * chunks_per_clip)
+
+        def refresh() -> list[tuple[int, str, float, str | None]]:
+            states = _chunk_states(factory, progress_state.chunk_ids) if progress_state.chunk_ids else []
+            bars.update(process, completed=_done_fraction(states))
+            return states
+
+        clips = produce_clips(
+            factory, plan, pen_id=pen_id, media_dir=settings.media_dir.resolve(),
+            chunk_seconds=settings.chunk_seconds, work_dir=Path(tmp),
+        )  # fmt: skip
+        for clip, recording_id, chunk_ids in clips:
+            sender.send_chunks(chunk_ids)
+            progress_state.recording_ids.append(recording_id)
+            progress_state.chunk_ids.extend(chunk_ids)
+            bars.update(
+                render, advance=1, description=f"rendered day {clip.day} {clip.start_s / 3600:04.1f} h"
+            )
+            bars.update(process, total=max(len(progress_state.chunk_ids), n_clips * chunks_per_clip))
+            refresh()
+            if worker.poll() is not None:
+                break
+        while time.monotonic() < deadline and worker.poll() is None:
+            states = refresh()
+            if all(s in ("done", "failed") for _, s, _, _ in states):
+                break
+            time.sleep(0.5)
+    for index, status, _, error in _chunk_states(factory, progress_state.chunk_ids):
+        if status == "failed":
+            console.print(f"[red]chunk {index} failed:[/] {error}")
+    return progress_state
+
+
+def _wait_for_summary_tasks(settle_s: float = 3.0) -> None:
+    """Give the worker's last summaries task a moment to finish (the final recomputation repeats its work)."""
+    time.sleep(settle_s)
+
+
+def _print_summary(console: Any, plan: DemoPlan, report: dict[str, Any], *, url: str | None, password: str,
+                   elapsed_s: float) -> None:  # fmt: skip
+    """The end-of-demo summary: where to look, what was filmed, which alerts fired, the simulated truth."""
+    clips_per_day = len(plan.clips) // max(1, len(plan.scenario.days))
+    seconds = plan.clips[0].duration_s if plan.clips else 0.0
+    sick = [e for e in plan.scenario.config.health_events if e.condition == "sick"]
+    console.print("\n[bold]demo summary[/]")
+    if url:
+        console.print(f"  web app: {url}  (sign in as {DEMO_ADMIN} / {password})")
+    filmed = f"{len(plan.scenario.days)} simulated days ({plan.days[0]} to {plan.days[-1]})"
+    console.print(f"  filmed {filmed}: {len(plan.clips)} clips, {clips_per_day} a day of {seconds:g} s")
+    found = f"{report['animals']} animals identified, summaries on {len(report['summary_days'])} days"
+    console.print(f"  pipeline: {found}, chunks {report['chunks']}, {elapsed_s:.0f} s wall in all")
+    for event in sick:
+        onset = plan.first_day + timedelta(days=event.onset_day - plan.scenario.days.start)
+        console.print(f"  simulated truth: pig {event.pig_index + 1} of the scenario is sick from {onset}")
+    if not report["alerts"]:
+        console.print("  [yellow]no alert fired[/]")
+    for alert in report["alerts"]:
+        console.print(f"  [bold red]alert[/] {alert['id']}: animal {alert['animal_id']} {alert['kind']} "
+                      f"low {alert['first_day']} to {alert['last_day']}")  # fmt: skip
 
 
 def demo(
-    seconds: float = typer.Option(20.0, "--seconds", min=1.0, help="Length of the simulated recording, s."),
+    days: int = typer.Option(6, "--days", min=2, max=30, help="Simulated days to film."),
+    clips_per_day: int = typer.Option(2, "--clips-per-day", min=1, max=4, help="Sampled clips per day."),
+    clip_seconds: float = typer.Option(40.0, "--clip-seconds", min=1.0, help="Length of each clip, s."),
     chunk_seconds: float = typer.Option(
-        5.0, "--chunk-seconds", min=0.5, help="Chunk length for the demo, s."
+        0.0, "--chunk-seconds", min=0.0, help="Chunk length, s (0: one chunk per clip)."
     ),
-    serve: bool = typer.Option(True, "--serve/--no-serve", help="Keep the web app running after processing."),
+    width: int = typer.Option(640, "--width", min=64, help="Frame width, px (even)."),
+    height: int = typer.Option(360, "--height", min=64, help="Frame height, px (even)."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app (during and after)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Web server port."),
-    timeout_s: float = typer.Option(1800.0, "--timeout", min=1.0, help="Longest wait for processing, s."),
+    timeout_s: float = typer.Option(3600.0, "--timeout", min=1.0, help="Longest wait for processing, s."),
 ) -> None:
-    """Run pigwatch end to end on a simulated recording (embedded database, worker, web app)."""
+    """Run pigwatch end to end on several simulated days of one pen (embedded database, worker, web app)."""
     from rich.console import Console
 
     from app import migrate
-    from app.cli_support import database_url, load_settings
-    from app.db import make_engine, make_session_factory
+    from app.cli_support import database_url, fail, load_settings
+    from app.db import make_engine, make_session_factory, session_scope
     from app.embedded import stop_embedded_server
     from app.media.queue import sender_for_settings
+    from models.sim.writer import scenario_manifest
 
+    if width % 2 or height % 2:
+        fail(f"--width and --height must be even (H.264), got {width}x{height}", code=2)
+    started = time.monotonic()
     console = Console()
-    settings = load_settings().model_copy(update={"chunk_seconds": chunk_seconds})
+    settings = load_settings().model_copy(update={"chunk_seconds": chunk_seconds or clip_seconds})
     _check_processor(settings.processor, console)
     url = database_url(settings)
     migrate.upgrade(url)
     factory = make_session_factory(make_engine(url))
-    password, recording_id, chunk_ids = _prepare(factory, settings, seconds=seconds, console=console)
+    plan = make_plan(
+        days=days, clips_per_day=clips_per_day, clip_seconds=clip_seconds, width=width, height=height
+    )
+    zones = scenario_manifest(plan.scenario, width=width, height=height)["zones"]
+    with session_scope(factory) as session:
+        password = _ensure_admin(session)
+        pen_id = ensure_pen(session, zones, capacity=plan.scenario.config.n_pigs)
     console.print(f"admin sign-in: [bold]{DEMO_ADMIN}[/] / [bold]{password}[/]")
-    console.print(f"recording {recording_id}: {len(chunk_ids)} chunk(s) of {chunk_seconds:g} s")
+    console.print(f"filming {days} simulated days: {len(plan.clips)} clips of {clip_seconds:g} s "
+                  f"({clips_per_day} a day), chunks of {settings.chunk_seconds:g} s")  # fmt: skip
     processes = [_spawn(["worker", "--pool", "solo", "--loglevel", "warning"])]
+    web_url = f"http://127.0.0.1:{port}" if serve else None
     if serve:
         processes.append(_spawn(["serve", "--port", str(port), "--no-migrate", "--log-level", "warning"]))
+        console.print(f"web app at [bold]{web_url}[/] (usable while the demo runs)")
     all_done = False
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     try:
-        sender_for_settings(settings).send_chunks(chunk_ids)
-        all_done = _watch_chunks(
-            factory, chunk_ids, console=console, timeout_s=timeout_s, worker=processes[0]
-        )
+        queued = _run_clips(
+            factory, plan, pen_id=pen_id, settings=settings, sender=sender_for_settings(settings),
+            console=console, worker=processes[0], timeout_s=timeout_s,
+        )  # fmt: skip
+        states = _chunk_states(factory, queued.chunk_ids)
+        all_done = len(queued.recording_ids) == len(plan.clips) and all(s == "done" for _, s, _, _ in states)
         console.print("[green]all chunks processed[/]" if all_done else "[red]processing did not finish[/]")
+        _wait_for_summary_tasks()
+        with console.status("recomputing the pen's daily summaries and alerts"):
+            finalize_pen(factory, pen_id, plan.days)
+        report = pen_report(factory, pen_id)
+        _print_summary(console, plan, report, url=web_url, password=password,
+                       elapsed_s=time.monotonic() - started)  # fmt: skip
         if serve:
-            _serve_until_interrupted(processes[1], f"http://127.0.0.1:{port}", console)
+            console.print(f"\n[bold]pigwatch is running at {web_url}[/] (Ctrl-C stops everything)")
+            while processes[1].poll() is None:
+                time.sleep(0.5)
+            console.print(f"[red]the web server exited (code {processes[1].returncode})[/]")
     except KeyboardInterrupt:
         console.print("stopping...")
     finally:
