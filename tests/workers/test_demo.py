@@ -79,7 +79,8 @@ def test_multi_day_flow_fills_summaries_on_every_day(db_session_factory, db_sess
     )
     chunk_ids = [c for _, _, ids in clips for c in ids]
     done: list[int] = []
-    demo.process_inline(db_session_factory, OnePigProcessor(), chunk_ids, media_dir=media, on_chunk=done.append)
+    processor = OnePigProcessor()
+    demo.process_inline(db_session_factory, processor, chunk_ids, media_dir=media, on_chunk=done.append)
     assert done == chunk_ids
 
     starts = db_session.scalars(select(Recording.started_at).where(Recording.pen_id == pen_id)).all()
