@@ -91,3 +91,18 @@ async def save_stream(body: AsyncIterator[bytes], destination: Path, *, max_byte
         destination.unlink(missing_ok=True)
         raise
     return written
+
+
+def stored_file(media_dir: Path, relative: str) -> Path:
+    """The absolute path of a stored media file, given its path relative to ``media_dir``.
+
+    Raises:
+        NotFoundError: the path leaves the media directory, or no such file exists (404).
+    """
+    from app.errors import NotFoundError
+
+    root = media_dir.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise NotFoundError(f"media file {relative!r} is not in the media store")
+    return path

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from app.animals.service import require_animal
+from app.auth.csrf import FORM_FIELD, verify_csrf
 from app.deps import SessionDep
 from app.errors import NotFoundError
 from app.health import service
@@ -30,7 +31,7 @@ from app.health.schemas import (
 )
 from app.web.session import PageUser, login_redirect, refuse, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,9 @@ FORMS: dict[str, FormSpec] = {
 
 
 async def submitted_fields(request: Request) -> dict[str, str]:
-    """The form's non-empty text fields, stripped."""
+    """The form's non-empty text fields, stripped (without the CSRF token, checked by `verify_csrf`)."""
     form = await request.form()
-    return {k: v.strip() for k, v in form.items() if isinstance(v, str) and v.strip()}
+    return {k: v.strip() for k, v in form.items() if isinstance(v, str) and v.strip() and k != FORM_FIELD}
 
 
 FormData = Annotated[dict[str, str], Depends(submitted_fields)]

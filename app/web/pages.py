@@ -6,10 +6,11 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.animals.service import require_animal
+from app.auth.csrf import verify_csrf
 from app.deps import SESSION_USER_KEY, SessionDep
 from app.farms.models import Pen
 from app.identity import repository as identity_repository
@@ -17,9 +18,10 @@ from app.web import queries
 from app.web.session import PageUser, login_redirect, render
 from app.web.timeline import build_timeline, event_label
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 DEFAULT_RANGE_DAYS = 90
 MAX_RANGE_DAYS = 400
+THUMBNAILS_ON_PIG_PAGE = 12
 
 
 def today_utc() -> date:
@@ -97,7 +99,8 @@ def pig_page(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
-    """One pig's timeline over ``from``..``to`` (UTC days), its records and identity history."""
+    """One pig's timeline over ``from``..``to`` (UTC days), its latest thumbnails up to ``to``, its records
+    and identity history."""
     if user is None:
         return login_redirect(request)
     animal = require_animal(session, animal_id)
@@ -121,5 +124,8 @@ def pig_page(
         "weights": list(reversed(timeline.weights)),
         "alerts": queries.animal_open_alerts(session, animal.id),
         "identity_events": identity_repository.animal_events(session, animal.id, limit=20),
+        "thumbnails": queries.recent_thumbnails(
+            session, animal.id, before=queries.day_bounds(first, last)[1], limit=THUMBNAILS_ON_PIG_PAGE
+        ),
     }
     return render(request, "pig.html", user, **context)

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.animals.models import Animal
+from app.auth.csrf import verify_csrf
 from app.deps import SessionDep
 from app.errors import AppError, NotFoundError
 from app.health import service as health_service
@@ -33,9 +34,10 @@ from app.web.forms import field_errors
 from app.web.session import PageUser, login_redirect, refuse, render
 from models.reid.pool import PoolPolicy
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 POLICY = PoolPolicy()
 EVIDENCE_DAYS = 14
+CANDIDATE_THUMBNAILS = 4
 ALERT_METRICS: dict[str, tuple[str, Callable[[DailySummary], float | None]]] = {
     "feeding": ("feeder visits/day", lambda s: float(s.feeder_visits)),
     "drinking": ("drinker visits/day", lambda s: float(s.drinker_visits)),
@@ -52,7 +54,8 @@ def failed(request: Request, user: Any, error: AppError) -> Response:
 
 @router.get("/identity")
 def identity_page(request: Request, session: SessionDep, user: PageUser) -> Response:
-    """Suggestions the re-ID could not settle beside their candidate pig; merge/split forms; audit trail."""
+    """Suggestions the re-ID could not settle beside their candidate pig (the track's thumbnails beside the
+    candidate's most recent ones); merge/split forms; audit trail."""
     if user is None:
         return login_redirect(request)
     tracks = identity_repository.suggested_tracks(session, pen_id=None, limit=100)
@@ -61,7 +64,14 @@ def identity_page(request: Request, session: SessionDep, user: PageUser) -> Resp
     animals = session.scalars(select(Animal).where(Animal.merged_into_id.is_(None)).order_by(Animal.id)).all()
     events = identity_repository.animal_events(session, None, limit=30)
     suggestions = [(t, candidates.get(t.candidate_animal_id or 0)) for t in tracks]
-    return render(request, "identity.html", user, suggestions=suggestions, animals=animals, events=events)
+    track_images = queries.thumbnails_of_tracks(session, [t.id for t in tracks])
+    candidate_images = queries.recent_thumbnails_of_animals(
+        session, sorted(ids), per_animal=CANDIDATE_THUMBNAILS
+    )
+    return render(
+        request, "identity.html", user, suggestions=suggestions, animals=animals, events=events,
+        track_images=track_images, candidate_images=candidate_images,
+    )  # fmt: skip
 
 
 def run_identity_action(request: Request, user: Any, action: Callable[[], Any]) -> Response:

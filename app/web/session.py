@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from app.auth.csrf import csrf_token
 from app.auth.models import User
 from app.auth.permissions import role_at_least
 from app.deps import SESSION_USER_KEY, SessionDep
@@ -36,9 +37,11 @@ def login_redirect(request: Request) -> RedirectResponse:
 def render(
     request: Request, template: str, user: User | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    """Render ``template`` with the user, their rights (``can_edit``: vet+, ``can_curate``: manager+)."""
+    """Render ``template`` with the user, their rights (``can_edit``: vet+, ``can_curate``: manager+) and the
+    session's CSRF token (``csrf_token``, the hidden field of every POST form)."""
     rights = {
         "user": user,
+        "csrf_token": csrf_token(request),
         "can_edit": user is not None and role_at_least(user.role, "vet"),
         "can_curate": user is not None and role_at_least(user.role, "manager"),
     }

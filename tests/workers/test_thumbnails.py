@@ -143,6 +143,16 @@ def build_box_processor() -> DefaultProcessor:
 
 
 @pytest.fixture
+def settings(tmp_path: Path) -> Any:
+    """Only ``media_dir`` is read: a media store of the test's own (chunk ids restart in other tests)."""
+
+    class _Media:
+        media_dir = tmp_path / "media"
+
+    return _Media()
+
+
+@pytest.fixture
 def recording(db_session: Any, settings: Any) -> tuple[Recording, list[Chunk]]:
     rec, chunks = make_recording(db_session, Path(settings.media_dir), seconds=3.0, chunk_seconds=1.5)
     db_session.commit()

@@ -1,13 +1,18 @@
-"""Seed a small farm for page tests: one pen, three pigs, summaries, bouts, records, a suggestion, an alert.
+"""Seed a small farm for page tests: one pen, three pigs, summaries, bouts, records, a suggestion, an alert,
+and (with ``media_dir``) track thumbnails: two of Rosa, one of the suggested track, one of Bella (candidate).
 
 Used by the page tests (rolled-back session) and the browser tests (committed session).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import cv2
+import numpy as np
 
 SEED_DAY = date(2026, 3, 20)
 
@@ -23,6 +28,7 @@ class Seeded:
     suggested_track_id: int
     alert_id: int
     treatment_id: int
+    thumbnail_ids: dict[str, list[int]] = field(default_factory=dict)
 
 
 def at(day: date, hour: int = 8) -> datetime:
@@ -36,8 +42,39 @@ def _add(session: Any, row: Any) -> Any:
     return row
 
 
-def seed_pen(session: Any, *, days: int = 10, end: date = SEED_DAY) -> Seeded:
-    """Insert the seed rows with ``session`` (flushed, not committed) ending on ``end``."""
+def pig_jpeg(seed: int, *, width: int = 120, height: int = 80) -> bytes:
+    """A small JPEG of a pink ellipse (a pig seen from above) on a grey floor; differs per ``seed``."""
+    rng = np.random.default_rng(seed)
+    image = np.full((height, width, 3), 90, np.uint8) + rng.integers(
+        0, 20, (height, width, 1), dtype=np.uint8
+    )
+    angle = float(rng.uniform(0, 180))
+    cv2.ellipse(
+        image, (width // 2, height // 2), (width // 3, height // 4), angle, 0, 360, (150, 160, 215), -1
+    )
+    ok, data = cv2.imencode(".jpg", image)
+    assert ok
+    return bytes(data.tobytes())
+
+
+def add_thumbnail(session: Any, media_dir: Path, track: Any, captured_at: datetime, seed: int) -> int:
+    """Write a JPEG under ``media_dir/thumbs/seed/`` and record it as a thumbnail of ``track``; its id."""
+    from app.tracking.models import TrackThumbnail
+
+    relative = f"thumbs/seed/{track.id}_{seed}_{captured_at:%Y%m%d%H%M%S}.jpg"
+    data = pig_jpeg(seed)
+    (media_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+    (media_dir / relative).write_bytes(data)
+    row = TrackThumbnail(
+        chunk_id=track.chunk_id, track_id=track.id, captured_at=captured_at, frame_index=seed,
+        media_path=relative, width=120, height=80, size_bytes=len(data), score=0.9, xyxy=[0, 0, 120, 80],
+    )  # fmt: skip
+    return int(_add(session, row).id)
+
+
+def seed_pen(session: Any, *, days: int = 10, end: date = SEED_DAY, media_dir: Path | None = None) -> Seeded:
+    """Insert the seed rows with ``session`` (flushed, not committed) ending on ``end``; with ``media_dir``,
+    thumbnails too (JPEG files written there)."""
     from app.animals.models import Animal
     from app.cameras.models import Camera
     from app.farms.models import Farm, Pen
@@ -154,4 +191,20 @@ def seed_pen(session: Any, *, days: int = 10, end: date = SEED_DAY) -> Seeded:
             ),
         )
     alert = _add(session, Alert(animal_id=pigs[2].id, kind="feeding", day=end, evidence={"drop_pct": 66}))
-    return Seeded(pen.id, pigs[0].id, pigs[1].id, pigs[2].id, suggested.id, alert.id, treatment.id)
+    seeded = Seeded(pen.id, pigs[0].id, pigs[1].id, pigs[2].id, suggested.id, alert.id, treatment.id)
+    if media_dir is not None:
+        bella = _add(
+            session,
+            Track(
+                chunk_id=chunk.id, local_id=3, animal_id=pigs[1].id, assignment_confidence=0.95,
+                assignment_band="assigned", start_at=at(end), end_at=at(end) + timedelta(minutes=1),
+            ),
+        )  # fmt: skip
+        seeded.thumbnail_ids = {
+            "Rosa": [
+                add_thumbnail(session, media_dir, track, at(end) + timedelta(seconds=s), s) for s in (5, 40)
+            ],
+            "suggested": [add_thumbnail(session, media_dir, suggested, at(end) + timedelta(seconds=20), 7)],
+            "Bella": [add_thumbnail(session, media_dir, bella, at(end) + timedelta(seconds=30), 11)],
+        }
+    return seeded

@@ -27,6 +27,13 @@ def trace(figure: dict[str, Any], name: str) -> dict[str, Any]:
     return next(t for t in figure["data"] if t["name"].startswith(name))
 
 
+def page_token(client: Any, path: str = "/") -> str:
+    """The CSRF token in the forms of ``path`` (the session's token)."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
 @pytest.mark.parametrize("path", ["/", "/pigs/1", "/alerts", "/identity", "/pigs/1/records/weight/new"])
 def test_pages_need_sign_in(client: Any, path: str) -> None:
     response = client.get(path, follow_redirects=False)
@@ -39,7 +46,12 @@ def test_pages_need_sign_in(client: Any, path: str) -> None:
 )
 def test_login_form(client: Any, make_user: Any, password: str, status: int) -> None:
     user, _ = make_user("viewer")
-    data = {"email": user.email, "password": password, "next": "/alerts"}
+    data = {
+        "email": user.email,
+        "password": password,
+        "next": "/alerts",
+        "csrf_token": page_token(client, "/login"),
+    }
     response = client.post("/login", data=data, follow_redirects=False)
     assert response.status_code == status
     if status == 303:
@@ -51,7 +63,12 @@ def test_login_form(client: Any, make_user: Any, password: str, status: int) -> 
 
 def test_login_refuses_open_redirect(client: Any, make_user: Any) -> None:
     user, password = make_user("viewer")
-    data = {"email": user.email, "password": password, "next": "//evil.example"}
+    data = {
+        "email": user.email,
+        "password": password,
+        "next": "//evil.example",
+        "csrf_token": page_token(client, "/login"),
+    }
     assert client.post("/login", data=data, follow_redirects=False).headers["location"] == "/"
 
 
@@ -130,6 +147,7 @@ def test_record_forms(
     client: Any, login: Any, seeded: Seeded, form: str, data: dict, status: int, message: str | None
 ) -> None:
     login(client, "vet")
+    data = {**data, "csrf_token": page_token(client)}
     response = client.post(f"/pigs/{seeded.pig_id}/records/{form}/new", data=data, follow_redirects=False)
     assert response.status_code == status
     if message:
@@ -147,12 +165,15 @@ def test_record_forms(
 def test_viewer_cannot_post_records(client: Any, login: Any, seeded: Seeded, path: str) -> None:
     login(client, "viewer")
     url = path.format(pig=seeded.pig_id, event=seeded.treatment_id)
-    assert (
-        client.post(
-            url, data={"scale_max": "3", "score": "1", "kind": "observation", "notes": "x"}
-        ).status_code
-        == 403
-    )
+    data = {
+        "scale_max": "3",
+        "score": "1",
+        "kind": "observation",
+        "notes": "x",
+        "csrf_token": page_token(client),
+    }
+    response = client.post(url, data=data)
+    assert response.status_code == 403 and "may not change this" in response.text
 
 
 def test_edit_form_roundtrip(client: Any, login: Any, seeded: Seeded) -> None:
@@ -160,6 +181,7 @@ def test_edit_form_roundtrip(client: Any, login: Any, seeded: Seeded) -> None:
     url = f"/records/health-event/{seeded.treatment_id}/edit"
     assert 'value="Penicillin"' in client.get(url).text
     data = {"kind": "treatment", "occurred_at": "2026-03-16T08:00", "product": "Penicillin", "dose": "4 ml"}
+    data["csrf_token"] = page_token(client, url)
     assert client.post(url, data=data, follow_redirects=False).status_code == 303
     assert client.get(f"/api/health-events/{seeded.treatment_id}").json()["dose"] == "4 ml"
 
@@ -175,7 +197,10 @@ def test_identity_confirm(
 
     login(client, role)
     assert f"suggestion-{seeded.suggested_track_id}" in client.get("/identity").text
-    response = client.post(f"/identity/tracks/{seeded.suggested_track_id}/confirm", follow_redirects=False)
+    token = {"csrf_token": page_token(client, "/identity")}
+    response = client.post(
+        f"/identity/tracks/{seeded.suggested_track_id}/confirm", data=token, follow_redirects=False
+    )
     assert response.status_code == status
     db_session.expire_all()
     assert db_session.get(Track, seeded.suggested_track_id).assignment_band == band
@@ -183,7 +208,7 @@ def test_identity_confirm(
 
 def test_identity_merge_conflict_is_explained(client: Any, login: Any, seeded: Seeded) -> None:
     login(client, "manager")
-    data = {"animal_id": seeded.pig_id, "other_animal_id": seeded.pig_id}
+    data = {"animal_id": seeded.pig_id, "other_animal_id": seeded.pig_id, "csrf_token": page_token(client)}
     response = client.post("/identity/merge", data=data)
     assert response.status_code == 409
     assert "cannot be merged into itself" in response.text
@@ -198,7 +223,7 @@ def test_alert_confirm_creates_a_health_event(
     html = client.get("/alerts").text
     figure = figure_of(html, f"figure-{seeded.alert_id}")
     assert trace(figure, "This pig")["y"][-1] == 4.0
-    data = {"kind": "diagnosis", "condition": "respiratory disease"}
+    data = {"kind": "diagnosis", "condition": "respiratory disease", "csrf_token": page_token(client)}
     assert (
         client.post(f"/alerts/{seeded.alert_id}/confirm", data=data, follow_redirects=False).status_code
         == 303
@@ -211,7 +236,9 @@ def test_alert_confirm_creates_a_health_event(
 @pytest.mark.parametrize(("role", "status"), [("viewer", 403), ("vet", 303)])
 def test_alert_dismiss_per_role(client: Any, login: Any, seeded: Seeded, role: str, status: int) -> None:
     login(client, role)
-    assert client.post(f"/alerts/{seeded.alert_id}/dismiss", follow_redirects=False).status_code == status
+    token = {"csrf_token": page_token(client, "/alerts")}
+    response = client.post(f"/alerts/{seeded.alert_id}/dismiss", data=token, follow_redirects=False)
+    assert response.status_code == status
 
 
 @pytest.mark.parametrize(
