@@ -16,11 +16,16 @@ def shared_data() -> Path:
     return Path(os.environ.get("PIGWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
-def _sources(real_dir: Path, sim_clips: int, sim_frames: int, cfg, seed: int) -> list:
-    """Sample sources (photos first, then sim pairs); rendering the sim clips shows a progress bar."""
+def _sources(real_dir: Path, sim_clips: int, sim_frames: int, cfg, seed: int,  # noqa: ANN001 - TrainConfig
+             sim_cache: Path | None = None) -> list:
+    """Sample sources (photos first, then sim pairs); rendering or loading sim clips shows a progress bar.
+
+    Real photos: only the train side of `split_by_snapshot`. Simulator: the ``train`` scenario set, rendered
+    at the network input size, read from / written to ``sim_cache`` when given.
+    """
     from rich.progress import Progress
 
-    from models.data.sim_frames import render_clips, sample_pair
+    from models.data.sim_frames import cached_clips, render_clips, sample_pair
     from models.data.yolo import list_items, photo_pair_source, split_by_snapshot
 
     sources: list = []
@@ -30,9 +35,13 @@ def _sources(real_dir: Path, sim_clips: int, sim_frames: int, cfg, seed: int) ->
     if sim_clips > 0:
         h, w = cfg.lite.input_height, cfg.lite.input_width
         with Progress() as progress:
-            task = progress.add_task("rendering sim clips", total=sim_clips * sim_frames)
-            clips = render_clips("train", clips=sim_clips, frames_per_clip=sim_frames, width=w, height=h,
-                                 seed=seed, on_frame=lambda: progress.advance(task))
+            task = progress.add_task("simulator clips", total=sim_clips * sim_frames)
+            kwargs = {"clips": sim_clips, "frames_per_clip": sim_frames, "width": w, "height": h,
+                      "seed": seed, "on_frame": lambda: progress.advance(task)}
+            if sim_cache is not None:
+                clips = cached_clips(sim_cache, "train", **kwargs)  # type: ignore[arg-type]
+            else:
+                clips = render_clips("train", **kwargs)  # type: ignore[arg-type]
         sources.append((lambda rng: sample_pair(clips, rng), cfg.sim_scale))
     if not sources:
         raise typer.BadParameter(f"no training data: {real_dir} is missing and --sim-clips is 0")
@@ -44,24 +53,44 @@ def train_lite_command(
     steps: Annotated[int, typer.Option(min=1, help="total optimiser steps")] = 300,
     batch_size: Annotated[int, typer.Option(min=2, help="images per step (pairs)")] = 8,
     lr: Annotated[float, typer.Option(help="peak learning rate")] = 2e-3,
+    warmup_steps: Annotated[int, typer.Option(min=0, help="linear learning-rate warm-up steps")] = 30,
     crop: Annotated[int, typer.Option(help="square training crop, pixels (multiple of 32)")] = 256,
+    variant: Annotated[str, typer.Option(help="TinyViT trunk, e.g. tiny_vit_1m")] = "tiny_vit_5m",
+    input_height: Annotated[int, typer.Option(help="network input height, pixels (multiple of 32)")] = 288,
+    input_width: Annotated[int, typer.Option(help="network input width, pixels (multiple of 32)")] = 512,
+    real_scale: Annotated[float, typer.Option(help="resize factor of the real photos")] = 0.45,
+    sim_scale: Annotated[float, typer.Option(help="resize factor of the simulator frames")] = 1.0,
+    scale_jitter: Annotated[float, typer.Option(min=0.0, max=0.9, help="random extra scale +-")] = 0.35,
     sim_clips: Annotated[int, typer.Option(help="simulator clips to render for training (0 = none)")] = 12,
     sim_frames: Annotated[int, typer.Option(help="frames per simulator clip")] = 12,
+    sim_cache: Annotated[Path | None, typer.Option(help="on-disk cache of simulator clips")] = None,
     real_dir: Annotated[Path | None, typer.Option(help="YOLO photos (default: shared pig-detect)")] = None,
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
     checkpoint_every: Annotated[int, typer.Option(min=1, help="steps between checkpoints")] = 50,
+    threads: Annotated[int | None, typer.Option(min=1, help="torch CPU threads (default: torch's)")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="ignore an existing checkpoint in OUT")] = False,
 ) -> None:
     """Train the lite tracker network (seeded; resumes from OUT/checkpoint.pt unless --fresh)."""
     from rich.progress import Progress
 
+    from models.nn.lite import LiteConfig
+    from models.nn.tinyvit import VARIANTS
     from models.train.lite import TrainConfig, train_lite
 
-    if crop % 32:
-        raise typer.BadParameter("--crop must be a multiple of 32")
-    cfg = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, crop=(crop, crop), seed=seed,
-                      checkpoint_every=checkpoint_every)
-    sources = _sources(real_dir or shared_data() / "pig-detect" / "train", sim_clips, sim_frames, cfg, seed)
+    if crop % 32 or input_height % 32 or input_width % 32:
+        raise typer.BadParameter("--crop, --input-height and --input-width must be multiples of 32")
+    if variant.removesuffix("_224") not in VARIANTS:
+        raise typer.BadParameter(f"unknown --variant {variant!r}; choose from {sorted(VARIANTS)}")
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+    lite = LiteConfig(variant=variant, input_height=input_height, input_width=input_width)
+    cfg = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, crop=(crop, crop),
+                      real_scale=real_scale, sim_scale=sim_scale, scale_jitter=scale_jitter, seed=seed,
+                      checkpoint_every=checkpoint_every, lite=lite)
+    sources = _sources(real_dir or shared_data() / "pig-detect" / "train", sim_clips, sim_frames, cfg, seed,
+                       sim_cache)
     if len(sources) == 1:
         cfg = TrainConfig(**{**cfg.__dict__, "real_fraction": 1.0})
     with Progress() as progress:

@@ -67,3 +67,18 @@ def test_decode_to_frame_pixels(score: float, expected: int) -> None:
         np.testing.assert_allclose(det["xyxy"][0], [cx - 40, cy - 20, cx + 40, cy + 20], atol=1e-3)
         assert det["mask"][0].sum() == pytest.approx(80 * 40, rel=0.05)
         assert det["embedding"].shape == (1, 2)
+
+
+def test_small_trunk_variant_is_much_smaller_and_keeps_the_output_layout() -> None:
+    torch.manual_seed(0)
+    small = LiteNet(LiteConfig(variant="tiny_vit_1m", input_height=64, input_width=96)).eval()
+    assert small.trunk.feature_info.channels() == [64, 128, 160]
+    assert small.trunk.feature_info.reductions() == [8, 16, 32]
+    n_small = sum(p.numel() for p in small.parameters())
+    n_default = sum(p.numel() for p in LiteNet(LiteConfig()).parameters())
+    assert n_small < 1_500_000 < 5_000_000 < n_default
+    assert any(k.startswith("trunk.stages.2.blocks.1.attn.") for k in small.state_dict())
+    with torch.no_grad():
+        outs = small(torch.rand(1, 3, 64, 96))
+    assert [tuple(o.shape[1:]) for o in outs] == [(1, 8, 12), (2, 8, 12), (2, 8, 12), (64, 8, 12),
+                                                  (8, 8, 12), (8, 8, 12)]

@@ -17,6 +17,7 @@ from models.train.lite import (
     embedding_loss,
     focal_loss,
     load_lite_checkpoint,
+    make_batch,
     mask_loss,
     train_lite,
 )
@@ -79,3 +80,14 @@ def test_training_writes_checkpoint_and_resumes(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "config.json").read_text())["steps"] == 3
     model = load_lite_checkpoint(tmp_path / "checkpoint.pt")
     assert model.config == lite and not model.training
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0])
+def test_batch_resizes_by_the_source_scale_without_jitter(scale: float) -> None:
+    img = np.zeros((64, 64, 3), np.uint8)
+    sample = Sample(img, np.array([[8, 16, 40, 32]], np.float32))
+    cfg = TrainConfig(batch_size=2, crop=(64, 64), scale_jitter=0.0)
+    images, t = make_batch([(lambda rng: (sample, sample), scale)], np.random.default_rng(0), cfg)
+    assert images.shape == (2, 3, 64, 64)
+    expected = np.log(np.array([32, 16]) * scale / 8)
+    np.testing.assert_allclose(t["size"][:, 0].numpy(), np.stack([expected, expected]), atol=1e-5)
