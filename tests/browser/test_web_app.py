@@ -1,7 +1,8 @@
 """Real browser (Debian's Chromium via Playwright) against the real app under uvicorn on the test database.
 
-A vet adds a lameness score and a treatment and sees both on the Plotly timeline; a manager resolves an
-identity suggestion; a viewer reads but cannot edit. Screenshots of the pig page and pens overview (desktop
+A vet adds a lameness score and a treatment and sees both on the Plotly timeline, and the pig's thumbnails
+load as images; a manager resolves an identity suggestion; a viewer reads but cannot edit; a POST without the
+form's CSRF token is refused. Screenshots of the pig page and pens overview (desktop
 and phone widths) go to a temporary folder, or to docs/img/ui-*.png with ``PIGWATCH_UPDATE_SCREENSHOTS=1``.
 """
 
@@ -65,13 +66,14 @@ def live_server(settings: Any, committed_db: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def seeded(committed_db: Any) -> tuple[Seeded, dict[str, str]]:
-    """Seed rows (45 days) and one user per role; returns the ids and ``{role: email}``."""
+def seeded(committed_db: Any, settings: Any) -> tuple[Seeded, dict[str, str]]:
+    """Seed rows (45 days, thumbnails in the media store) and one user per role; returns the ids and
+    ``{role: email}``."""
     from app.auth.schemas import UserCreate
     from app.auth.service import create_user
 
     with committed_db() as session:
-        ids = seed_pen(session, days=45, end=TODAY)
+        ids = seed_pen(session, days=45, end=TODAY, media_dir=Path(settings.media_dir))
         emails = {}
         for role in ("viewer", "vet", "manager"):
             emails[role] = f"{role}@farm.test"
@@ -144,6 +146,14 @@ def test_vet_records_show_on_the_timeline(
     assert any("Tulathromycin 2.5 ml" in text for text in traces["Treatments"]["text"])
     assert any(x.startswith(str(TODAY + timedelta(days=20))) for x in traces["Withdrawal end"]["x"])
     assert page.locator("#records").inner_text().count("Tulathromycin") == 1
+    thumbs = page.locator("#thumbnails img")
+    assert thumbs.count() == 2
+    thumbs.first.scroll_into_view_if_needed()
+    page.wait_for_function("[...document.querySelectorAll('#thumbnails img')].every(i => i.complete)")
+    assert page.evaluate("[...document.querySelectorAll('#thumbnails img')].map(i => i.naturalWidth)") == [
+        120,
+        120,
+    ]
 
 
 def test_manager_resolves_an_identity_suggestion(browser: Any, live_server: str, seeded: Any) -> None:
@@ -165,10 +175,12 @@ def test_viewer_reads_but_cannot_edit(browser: Any, live_server: str, seeded: An
     assert "Penicillin" in page.locator("#records").inner_text()
     assert page.locator("main form[method=post]").count() == 0
     assert page.locator("text=+ Lameness score").count() == 0
-    response = page.request.post(
-        f"/pigs/{ids.pig_id}/records/lameness/new", form={"scale_max": "3", "score": "1"}
-    )
-    assert response.status == 403
+    url = f"/pigs/{ids.pig_id}/records/lameness/new"
+    forged = page.request.post(url, form={"scale_max": "3", "score": "1"})
+    assert forged.status == 403 and "security token" in forged.text()
+    token = page.get_attribute("header form input[name=csrf_token]", "value")
+    response = page.request.post(url, form={"scale_max": "3", "score": "1", "csrf_token": token})
+    assert response.status == 403 and "may not change this" in response.text()
     page.goto(f"/pigs/{ids.pig_id}/records/weight/new")
     assert "may not change this" in page.inner_text("main")
 
