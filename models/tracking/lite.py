@@ -144,3 +144,21 @@ def track_video(tracker: LiteTracker, path: Path, *, max_frames: int | None = No
     """Run ``tracker`` (reset first) over a video; returns tracked detections per 0-based frame index."""
     tracker.reset()
     return {frame.index: tracker.update(frame) for frame in read_video_frames(path, max_frames=max_frames)}
+
+
+def detect_video(tracker: LiteTracker, path: Path, *, max_frames: int | None = None) -> dict[int, Detections]:
+    """Untracked detections (no masks) of every frame of a video: 0-based frame index -> `Detections`.
+
+    The network runs once per frame, so `associate` can then try many association settings cheaply.
+    """
+    return {f.index: tracker.detect(f.image)[0] for f in read_video_frames(path, max_frames=max_frames)}
+
+
+def associate(detections: dict[int, Detections], config: AssociationConfig) -> dict[int, Detections]:
+    """Run a fresh `ByteTrackAssociation(config)` over per-frame detections (in frame order).
+
+    Returns:
+        0-based frame index -> tracked `Detections` (with ``track_id``), as `track_video` gives.
+    """
+    association = ByteTrackAssociation(config)
+    return {i: association.update(detections[i]) for i in sorted(detections)}

@@ -100,3 +100,23 @@ def test_association_thresholds_come_from_the_sidecar(meta_assoc: dict, expected
     runner = _PeaksRunner([])
     runner.meta["association"] = meta_assoc
     assert LiteTracker(runner).association.config.high_score == expected_high
+
+
+def test_detect_then_associate_equals_tracking_frame_by_frame() -> None:
+    from models.tracking.lite import associate
+
+    script = [[(2, 2 + t // 3), (5, 12 - t // 3)] for t in range(9)]
+    tracked = LiteTracker(_PeaksRunner(script), with_masks=False)
+    expected = [tracked.update(_frame(i)) for i in range(9)]
+    detector = LiteTracker(_PeaksRunner(script), with_masks=False)
+    dets = {i: detector.detect(_frame(i).image)[0] for i in range(9)}
+    assert all(d.track_id is None for d in dets.values())
+    for cfg in (AssociationConfig(), AssociationConfig(high_score=0.95, new_track_score=0.95)):
+        out = associate(dets, cfg)
+        assert sorted(out) == list(range(9))
+        if cfg.high_score < 0.9:
+            for a, b in zip(expected, (out[i] for i in range(9)), strict=True):
+                np.testing.assert_array_equal(a.xyxy, b.xyxy)
+                np.testing.assert_array_equal(a.track_id, b.track_id)
+        else:
+            assert all(len(d) == 0 for d in out.values())
