@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from app.deps import ManagerUser, SessionDep
 from app.identity import actions, repository
 from app.identity.schemas import IdentityEventRead, MergeBody, ReassignBody, SplitBody, SuggestionRead
+from app.tracking.thumbnails import recent_thumbnails_of_animals, thumbnail_url, thumbnails_of_tracks
 from models.reid.pool import PoolPolicy
 
 router = APIRouter(prefix="/identity", tags=["identity"])
@@ -19,9 +20,20 @@ POLICY = PoolPolicy()
 def list_suggestions(
     session: SessionDep, _: ManagerUser, pen_id: int | None = None, limit: int = Query(100, ge=1, le=1000)
 ) -> list[SuggestionRead]:
-    """Tracks in band ``suggested``, newest first."""
+    """Tracks in band ``suggested``, newest first, with the URLs of the track's thumbnails and of the
+    candidate animal's most recent ones (``GET`` them with the same credentials)."""
     rows = repository.suggested_tracks(session, pen_id=pen_id, limit=limit)
-    return [SuggestionRead.model_validate(t) for t in rows]
+    own = thumbnails_of_tracks(session, [t.id for t in rows])
+    candidates = {t.candidate_animal_id for t in rows if t.candidate_animal_id is not None}
+    theirs = recent_thumbnails_of_animals(session, sorted(candidates), per_animal=4)
+    out = []
+    for track in rows:
+        suggestion = SuggestionRead.model_validate(track)
+        suggestion.thumbnail_urls = [thumbnail_url(t.id) for t in own.get(track.id, [])]
+        candidate = theirs.get(track.candidate_animal_id or 0, [])
+        suggestion.candidate_thumbnail_urls = [thumbnail_url(t.id) for t in candidate]
+        out.append(suggestion)
+    return out
 
 
 @router.get("/events")

@@ -20,6 +20,13 @@ class SuggestionRead(BaseModel):
     assignment_band: str
     start_at: datetime
     end_at: datetime
+    thumbnail_urls: list[str] = Field(
+        default_factory=list, description="JPEG paths of the track's thumbnails."
+    )
+    candidate_thumbnail_urls: list[str] = Field(
+        default_factory=list,
+        description="JPEG paths of the candidate animal's most recent thumbnails (up to 4).",
+    )
 
 
 class ReassignBody(BaseModel):

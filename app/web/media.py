@@ -18,11 +18,6 @@ router = APIRouter(include_in_schema=False)
 CACHE_CONTROL = "private, max-age=86400"
 
 
-def thumbnail_url(thumbnail_id: int) -> str:
-    """The URL path of a thumbnail's JPEG."""
-    return f"/media/thumbnails/{int(thumbnail_id)}.jpg"
-
-
 @router.get("/media/thumbnails/{thumbnail_id}.jpg")
 def thumbnail_image(
     thumbnail_id: int, session: SessionDep, settings: SettingsDep, _: ViewerUser

@@ -21,7 +21,12 @@ from app.farms.models import Farm, Pen
 from app.health.models import HealthEvent, LamenessScore, Weight
 from app.media.models import Chunk, Recording
 from app.summaries.models import Alert, DailySummary
-from app.tracking.models import BehaviourBout, Track, TrackThumbnail
+from app.tracking.models import BehaviourBout, Track
+from app.tracking.thumbnails import (  # noqa: F401  (the pages' thumbnail queries live with the model)
+    recent_thumbnails,
+    recent_thumbnails_of_animals,
+    thumbnails_of_tracks,
+)
 
 
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -226,66 +231,3 @@ def latest_data_day(session: Session, animal_id: int) -> date | None:
 def first_summary_day(session: Session, animal_id: int) -> date | None:
     """The first day with a daily summary of the animal (None when it has none)."""
     return session.scalar(select(func.min(DailySummary.day)).where(DailySummary.animal_id == animal_id))
-
-
-def recent_thumbnails(
-    session: Session, animal_id: int, *, before: datetime, limit: int = 12
-) -> list[TrackThumbnail]:
-    """The animal's ``limit`` most recent thumbnails captured before ``before`` (newest first), through the
-    tracks currently assigned to it."""
-    return list(
-        session.scalars(
-            select(TrackThumbnail)
-            .join(Track, Track.id == TrackThumbnail.track_id)
-            .where(Track.animal_id == animal_id, TrackThumbnail.captured_at < before)
-            .order_by(TrackThumbnail.captured_at.desc(), TrackThumbnail.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def thumbnails_of_tracks(session: Session, track_ids: Sequence[int]) -> dict[int, list[TrackThumbnail]]:
-    """``{track id: its thumbnails in time order}`` for the given tracks (tracks without any are absent)."""
-    out: dict[int, list[TrackThumbnail]] = defaultdict(list)
-    if not track_ids:
-        return out
-    rows = session.scalars(
-        select(TrackThumbnail)
-        .where(TrackThumbnail.track_id.in_(list(track_ids)))
-        .order_by(TrackThumbnail.track_id, TrackThumbnail.captured_at)
-    )
-    for row in rows:
-        out[row.track_id].append(row)
-    return out
-
-
-def recent_thumbnails_of_animals(
-    session: Session, animal_ids: Sequence[int], *, per_animal: int = 4
-) -> dict[int, list[TrackThumbnail]]:
-    """``{animal id: up to per_animal most recent thumbnails, newest first}`` in one query."""
-    out: dict[int, list[TrackThumbnail]] = defaultdict(list)
-    if not animal_ids:
-        return out
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Track.animal_id,
-            order_by=(TrackThumbnail.captured_at.desc(), TrackThumbnail.id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(TrackThumbnail.id.label("id"), Track.animal_id.label("animal_id"), rank)
-        .join(Track, Track.id == TrackThumbnail.track_id)
-        .where(Track.animal_id.in_(list(animal_ids)))
-        .subquery()
-    )
-    rows = session.execute(
-        select(TrackThumbnail, ranked.c.animal_id)
-        .join(ranked, ranked.c.id == TrackThumbnail.id)
-        .where(ranked.c.rank <= per_animal)
-        .order_by(ranked.c.animal_id, ranked.c.rank)
-    ).all()
-    for row, animal_id in rows:
-        out[int(animal_id)].append(row)
-    return out
