@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.alerts import repository
-from app.alerts.detect import DayRecord, Finding, Thresholds, evaluate, metric
+from app.alerts.detect import DayRecord, Finding, Thresholds, evaluate, metric, pen_deviations_for
 from app.auth.models import User
 from app.errors import ConflictError, NotFoundError
 from app.health.models import HealthEvent
@@ -73,7 +73,8 @@ def evaluate_animal(
     for kind in ALERT_KINDS:
         pen_values = _pen_values(kind, mates, own, thresholds)
         for day in ordered:
-            finding = evaluate(kind, own, pen_values, day, thresholds)
+            deviations = pen_deviations_for(kind, mates, day, thresholds)
+            finding = evaluate(kind, own, pen_values, day, thresholds, deviations)
             if finding is not None and _apply(session, animal_id, finding):
                 written += 1
                 session.flush()

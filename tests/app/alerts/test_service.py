@@ -60,3 +60,30 @@ def test_pen_wide_drop_raises_nothing(db_session, db_session_factory) -> None:
 def test_stable_pen_raises_nothing(db_session, db_session_factory) -> None:
     _, chunk_ids = seed_pen(db_session, drop_for=set())
     assert run_tasks(db_session_factory, chunk_ids) == 0
+
+
+SAMPLED_EATING = [
+    [700, 700, 700, 700, 0, 0],  # stops eating on days 4-5: alert
+    [700, 700, 700, 700, 400, 400],  # dips inside the pen's sampling noise: the plain z-score alone alerts
+    [550, 850, 700, 700, 850, 550],
+    [850, 550, 700, 700, 550, 850],
+    [700, 850, 550, 700, 850, 550],
+    [700, 550, 850, 700, 550, 850],
+    [850, 700, 550, 700, 700, 700],
+]
+"""Seconds eating per sampled day of seven pigs: short samples catch a meal or miss part of it, so healthy
+pen-mates stray +-150 s from their own baselines from day to day."""
+
+
+def test_a_dip_inside_the_pens_sampling_noise_raises_nothing(db_session, db_session_factory) -> None:
+    world = make_world(db_session, n_animals=len(SAMPLED_EATING))
+    chunk_ids = []
+    for day in range(6):
+        chunk = make_chunk(db_session, world)
+        for pig, series in zip(world.animals, SAMPLED_EATING, strict=True):
+            add_observed_day(db_session, world, pig, day, eat_s=float(series[day]), chunk=chunk)
+        chunk_ids.append(chunk.id)
+    run_tasks(db_session_factory, chunk_ids)
+    [alert] = alerts(db_session)
+    assert (alert.animal_id, alert.kind) == (world.animals[0].id, "feeding")
+    assert alert.evidence["series"][-1]["pen_noise"] > 0
