@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from models.sim.scenario import HealthEventSpec, Scenario, ScenarioConfig
 
-DEMO_SAMPLE_HOURS: tuple[float, ...] = (7.5, 11.0, 16.5, 19.0)
-"""Clock hours (UTC, 0-24) of the demo's sampled clips, in the order they are used: around the simulator's
-morning and afternoon feeding peaks first, then quieter hours."""
+ACTIVE_PERIODS_H: tuple[tuple[float, float], ...] = ((6.5, 9.5), (15.0, 18.0))
+"""Clock periods (UTC hours, start-end) the demo samples: around the simulator's two feeding peaks (08:00 and
+16:30, `models.sim.activities.activity_level`), when healthy pigs are up and a sick one lying stands out.
+At night every pig rests, so clips there carry no information about sickness."""
 
 
 @dataclass(frozen=True)
@@ -78,18 +79,38 @@ def demo_scenario(
     return Scenario.from_config(config)
 
 
+def sample_hours(clips_per_day: int) -> list[float]:
+    """Clock hours of ``clips_per_day`` clips: the centres of equal slots of the `ACTIVE_PERIODS_H` (taken
+    together), in time order."""
+    total = sum(end - start for start, end in ACTIVE_PERIODS_H)
+    hours = []
+    for i in range(clips_per_day):
+        offset = total * (i + 0.5) / clips_per_day
+        for start, end in ACTIVE_PERIODS_H:
+            if offset < end - start:
+                hours.append(start + offset)
+                break
+            offset -= end - start
+    return hours
+
+
 def sampling_plan(scenario: Scenario, *, clips_per_day: int, clip_seconds: float) -> list[SampledClip]:
-    """``clips_per_day`` clips of ``clip_seconds`` on every scenario day, at the first `DEMO_SAMPLE_HOURS`.
+    """``clips_per_day`` clips of ``clip_seconds`` on every scenario day, spread over the active periods
+    (`sample_hours`).
+
+    Short clips at many hours beat a few long ones: a pig's bouts last minutes, so each clip is about one
+    sample of what it is doing, and a day's estimate improves with the number of clips, not their length.
 
     Returns:
         Clips in time order (day, then hour).
 
     Raises:
-        ValueError: clips_per_day outside 1..len(DEMO_SAMPLE_HOURS), or clip_seconds <= 0.
+        ValueError: clips_per_day < 1 or > 360, or clip_seconds <= 0 or longer than a slot.
     """
-    if not 1 <= clips_per_day <= len(DEMO_SAMPLE_HOURS):
-        raise ValueError(f"clips_per_day must be 1-{len(DEMO_SAMPLE_HOURS)}, got {clips_per_day}")
-    if clip_seconds <= 0:
-        raise ValueError(f"clip_seconds must be > 0, got {clip_seconds}")
-    hours = sorted(DEMO_SAMPLE_HOURS[:clips_per_day])
+    if not 1 <= clips_per_day <= 360:
+        raise ValueError(f"clips_per_day must be 1-360, got {clips_per_day}")
+    slot_s = 3600.0 * sum(end - start for start, end in ACTIVE_PERIODS_H) / clips_per_day
+    if not 0 < clip_seconds <= slot_s:
+        raise ValueError(f"clip_seconds must be in (0, {slot_s:g}] for {clips_per_day} clips a day")
+    hours = sample_hours(clips_per_day)
     return [SampledClip(day, hour * 3600.0, clip_seconds) for day in scenario.days for hour in hours]

@@ -35,6 +35,9 @@ import typer
 
 DEMO_FARM, DEMO_PEN, DEMO_ADMIN = "Demo farm", "Demo pen", "demo-admin@pigwatch.local"
 ZONE_KINDS = ("feeder", "drinker", "lying")
+DEFAULT_DAYS, DEFAULT_CLIPS_PER_DAY, DEFAULT_CLIP_SECONDS = 6, 48, 2.0
+"""The default sampling: 6 days (4 baseline days + the sick pig's 2 sick days), 48 clips of 2 s a day in
+the active hours. `check_sampling` measures what it allows with perfect perception (docs/web.md, "Demo")."""
 
 
 @dataclass(frozen=True)
@@ -71,13 +74,20 @@ class DemoProgress:
 
 
 def make_plan(
-    *, days: int, clips_per_day: int, clip_seconds: float, width: int, height: int, today: date | None = None
+    *,
+    days: int,
+    clips_per_day: int,
+    clip_seconds: float,
+    width: int,
+    height: int,
+    today: date | None = None,
+    seed: int = 7,
 ) -> DemoPlan:
     """The demo's scenario (`demo_scenario`, sick pig from day ``days - 2``) and its sampling plan; the last
     scenario day falls on ``today`` (default: today, UTC)."""
     from models.sim.presets import demo_scenario, sampling_plan
 
-    scenario = demo_scenario(n_days=days, width=width, height=height)
+    scenario = demo_scenario(n_days=days, width=width, height=height, seed=seed)
     clips = sampling_plan(scenario, clips_per_day=clips_per_day, clip_seconds=clip_seconds)
     last = today or datetime.now(UTC).date()
     return DemoPlan(scenario=scenario, clips=clips, first_day=last - timedelta(days=days - 1))
@@ -264,6 +274,93 @@ def process_inline(
             on_chunk(chunk_id)
 
 
+def truth_day_records(plan: DemoPlan, *, fps: float = 3.0) -> dict[int, dict[date, Any]]:
+    """What perfect perception would put in the daily summaries under the plan's sampling: per pig index,
+    per demo date, an `app.alerts.detect.DayRecord` from the simulator's own labels and positions (motion
+    model only, nothing rendered). Feeder/drinker dwell counts body centres inside the zone polygons."""
+    import cv2
+    import numpy as np
+
+    from app.alerts.detect import DayRecord
+    from models.sim.render import pen_simulation
+
+    scenario = plan.scenario
+    zones = {k: scenario.zones_m[k].astype(np.float32) for k in ("feeder", "drinker")}
+    totals: dict[tuple[int, int], dict[str, float]] = {}
+    for clip in plan.clips:
+        sim = pen_simulation(scenario, day=clip.day, start_s=clip.start_s, fps=fps)
+        for index in range(int(round(clip.duration_s * fps))):
+            snap = sim.snapshot() if index == 0 else sim.step()
+            for pig, label in enumerate(snap.behaviours):
+                t = totals.setdefault((pig, clip.day), dict.fromkeys(("obs", "eat", "drink", "rest"), 0.0))
+                t["obs"] += 1.0 / fps
+                t["eat"] += (label == "eat") / fps
+                t["drink"] += (label == "drink") / fps
+                t["rest"] += (label in ("lying", "sleep")) / fps
+                x, y = (float(v) for v in snap.positions[pig])
+                for kind, polygon in zones.items():
+                    inside = cv2.pointPolygonTest(polygon, (x, y), False) >= 0
+                    t[kind] = t.get(kind, 0.0) + inside / fps
+    records: dict[int, dict[date, Any]] = {}
+    for (pig, day), t in totals.items():
+        when = plan.first_day + timedelta(days=day - scenario.days.start)
+        records.setdefault(pig, {})[when] = DayRecord(
+            when, t["obs"], t["eat"], t["drink"], t["feeder"], t["drinker"], 1.0 - t["rest"] / t["obs"]
+        )
+    return records
+
+
+def truth_alerts(plan: DemoPlan) -> list[tuple[int, str, date, date]]:
+    """(pig index, kind, first day, last day) of every window the alert rule (`app.alerts.detect`, product
+    thresholds) flags on `truth_day_records`: what the demo could show with perfect perception."""
+    from app.alerts.detect import evaluate, metric, pen_deviations_for
+    from app.alerts.service import THRESHOLDS
+    from app.summaries.models import ALERT_KINDS
+
+    records = truth_day_records(plan)
+    found = []
+    for kind in ALERT_KINDS:
+        for pig, own in records.items():
+            mates = {other: r for other, r in records.items() if other != pig}
+            pen_values = {
+                day: [
+                    v
+                    for r in mates.values()
+                    if day in r
+                    for v in [metric(kind, r[day], THRESHOLDS)]
+                    if v is not None
+                ]
+                for day in plan.days
+            }
+            for last in plan.days[1:]:
+                deviations = pen_deviations_for(kind, mates, last, THRESHOLDS)
+                finding = evaluate(kind, own, pen_values, last, THRESHOLDS, deviations)
+                if finding is not None:
+                    found.append((pig, kind, finding.first_day, finding.last_day))
+    return found
+
+
+def check_sampling(
+    *, days: int, clips_per_day: int, clip_seconds: float, seeds: int, console: Any
+) -> tuple[int, int]:
+    """Perfect-perception check of a sampling plan over ``seeds`` demo scenarios (seeds 0..seeds-1): how
+    often the alert rule flags the sick pig on a window inside its sick days, and how many pig-seeds of the
+    other pigs get any alert. Prints one line per seed; returns (sick pig found, other pigs flagged)."""
+    found = flagged = 0
+    for seed in range(seeds):
+        plan = make_plan(days=days, clips_per_day=clips_per_day, clip_seconds=clip_seconds, width=640,
+                         height=360, seed=seed)  # fmt: skip
+        sick = next(e for e in plan.scenario.config.health_events if e.condition == "sick")
+        onset = plan.first_day + timedelta(days=sick.onset_day - plan.scenario.days.start)
+        alerts = truth_alerts(plan)
+        hit = any(p == sick.pig_index and first >= onset for p, _, first, _ in alerts)
+        others = sorted({p for p, _, first, _ in alerts if p != sick.pig_index})
+        found += hit
+        flagged += len(others)
+        console.print(f"seed {seed}: sick pig {'found' if hit else 'missed'}; other pigs alerted: {others}")
+    return found, flagged
+
+
 def _spawn(args: list[str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pigwatch", *args])
 
@@ -396,9 +493,13 @@ def _print_summary(console: Any, plan: DemoPlan, report: dict[str, Any], *, url:
 
 
 def demo(
-    days: int = typer.Option(6, "--days", min=2, max=30, help="Simulated days to film."),
-    clips_per_day: int = typer.Option(2, "--clips-per-day", min=1, max=4, help="Sampled clips per day."),
-    clip_seconds: float = typer.Option(40.0, "--clip-seconds", min=1.0, help="Length of each clip, s."),
+    days: int = typer.Option(DEFAULT_DAYS, "--days", min=2, max=30, help="Simulated days to film."),
+    clips_per_day: int = typer.Option(
+        DEFAULT_CLIPS_PER_DAY, "--clips-per-day", min=1, max=360, help="Sampled clips per day (active hours)."
+    ),
+    clip_seconds: float = typer.Option(
+        DEFAULT_CLIP_SECONDS, "--clip-seconds", min=0.5, help="Length of each clip, s."
+    ),
     chunk_seconds: float = typer.Option(
         0.0, "--chunk-seconds", min=0.0, help="Chunk length, s (0: one chunk per clip)."
     ),
@@ -407,6 +508,14 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app (during and after)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Web server port."),
     timeout_s: float = typer.Option(3600.0, "--timeout", min=1.0, help="Longest wait for processing, s."),
+    check_seeds: int = typer.Option(
+        0,
+        "--check-sampling",
+        min=0,
+        max=100,
+        help="Only check the sampling plan: run the alert rule on perfect-perception summaries of this many "
+        "demo scenarios (seeds 0..N-1; no video, no database) and print how often the sick pig is found.",
+    ),
 ) -> None:
     """Run pigwatch end to end on several simulated days of one pen (embedded database, worker, web app)."""
     from rich.console import Console
@@ -422,6 +531,13 @@ def demo(
         fail(f"--width and --height must be even (H.264), got {width}x{height}", code=2)
     started = time.monotonic()
     console = Console()
+    if check_seeds:
+        found, flagged = check_sampling(days=days, clips_per_day=clips_per_day, clip_seconds=clip_seconds,
+                                        seeds=check_seeds, console=console)  # fmt: skip
+        plan_text = f"{days} days, {clips_per_day} clips of {clip_seconds:g} s a day"
+        console.print(f"{plan_text}: sick pig found in {found}/{check_seeds} scenarios; other pigs alerted "
+                      f"in {flagged} pig-scenarios (perfect perception, no video)")  # fmt: skip
+        return
     settings = load_settings().model_copy(update={"chunk_seconds": chunk_seconds or clip_seconds})
     _check_processor(settings.processor, console)
     url = database_url(settings)

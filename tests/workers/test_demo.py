@@ -60,9 +60,28 @@ def test_plan_maps_scenario_days_onto_dates_ending_today() -> None:
     starts = [plan.started_at(c) for c in plan.clips]
     assert starts == sorted(starts)
     assert {s.date() for s in starts} == set(plan.days)
-    assert [s.hour for s in starts[:2]] == [7, 11]
+    assert [(s.hour, s.minute) for s in starts[:2]] == [(8, 0), (16, 30)]  # the two feeding peaks
     sick = [e for e in plan.scenario.config.health_events if e.condition == "sick"]
     assert [e.onset_day for e in sick] == [1]
+
+
+@pytest.mark.parametrize(("clips", "seconds"), [(0, 2.0), (361, 1.0), (4, 0.0), (4, 9000.0)])
+def test_sampling_plan_refuses_bad_plans(clips: int, seconds: float) -> None:
+    with pytest.raises(ValueError, match="clips_per_day|clip_seconds"):
+        demo.make_plan(days=2, clips_per_day=clips, clip_seconds=seconds, width=64, height=36)
+
+
+def test_default_sampling_finds_the_sick_pig_with_perfect_perception() -> None:
+    """The alert rule on what perfect perception would store under the demo's default sampling (simulator
+    labels, no video): the sick pig is flagged inside its sick days and no other pig is."""
+    plan = demo.make_plan(
+        days=demo.DEFAULT_DAYS, clips_per_day=demo.DEFAULT_CLIPS_PER_DAY,
+        clip_seconds=demo.DEFAULT_CLIP_SECONDS, width=640, height=360, today=TODAY,
+    )  # fmt: skip
+    sick = next(e for e in plan.scenario.config.health_events if e.condition == "sick")
+    alerts = demo.truth_alerts(plan)
+    assert {pig for pig, _, _, _ in alerts} == {sick.pig_index}
+    assert max(first for _, _, first, _ in alerts) >= plan.days[sick.onset_day]
 
 
 def test_multi_day_flow_fills_summaries_on_every_day(db_session_factory, db_session, tmp_path: Path) -> None:
