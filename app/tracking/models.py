@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +26,7 @@ class Track(Base):
     __tablename__ = "tracks"
     __table_args__ = (
         UniqueConstraint("chunk_id", "local_id"),
+        Index("ix_tracks_animal_id_start_at", "animal_id", "start_at"),
         one_of("assignment_band", ASSIGNMENT_BANDS),
         CheckConstraint(
             "assignment_confidence IS NULL OR (assignment_confidence >= 0 AND assignment_confidence <= 1)",

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.tracking.models import Track, TrackThumbnail
@@ -22,15 +22,24 @@ def thumbnail_url(thumbnail_id: int) -> str:
 
 
 def recent_thumbnails(
-    session: Session, animal_id: int, *, before: datetime, limit: int = 12
+    session: Session, animal_id: int, *, before: datetime | None = None, limit: int = 12
 ) -> list[TrackThumbnail]:
-    """The animal's ``limit`` most recent thumbnails captured before ``before`` (newest first), through the
-    tracks currently assigned to it."""
+    """The animal's most recent thumbnails (at most ``limit``, newest first), captured before ``before``.
+
+    Bounded by the index ``tracks (animal_id, start_at)``: only the animal's ``limit`` latest tracks that have
+    thumbnails (started before ``before``) are read, so the cost does not grow with the animal's history.
+    Tracks span one chunk (minutes), so these are the latest thumbnails up to chunk-length overlaps.
+    """
+    has_thumbnail = select(TrackThumbnail.id).where(TrackThumbnail.track_id == Track.id).exists()
+    tracks = select(Track.id).where(Track.animal_id == animal_id, has_thumbnail)
+    thumbnails = select(TrackThumbnail)
+    if before is not None:
+        tracks = tracks.where(Track.start_at < before)
+        thumbnails = thumbnails.where(TrackThumbnail.captured_at < before)
+    latest = tracks.order_by(Track.start_at.desc()).limit(limit).scalar_subquery()
     return list(
         session.scalars(
-            select(TrackThumbnail)
-            .join(Track, Track.id == TrackThumbnail.track_id)
-            .where(Track.animal_id == animal_id, TrackThumbnail.captured_at < before)
+            thumbnails.where(TrackThumbnail.track_id.in_(latest))
             .order_by(TrackThumbnail.captured_at.desc(), TrackThumbnail.id.desc())
             .limit(limit)
         )
@@ -55,30 +64,5 @@ def thumbnails_of_tracks(session: Session, track_ids: Sequence[int]) -> dict[int
 def recent_thumbnails_of_animals(
     session: Session, animal_ids: Sequence[int], *, per_animal: int = 4
 ) -> dict[int, list[TrackThumbnail]]:
-    """``{animal id: up to per_animal most recent thumbnails, newest first}`` in one query."""
-    out: dict[int, list[TrackThumbnail]] = defaultdict(list)
-    if not animal_ids:
-        return out
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Track.animal_id,
-            order_by=(TrackThumbnail.captured_at.desc(), TrackThumbnail.id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(TrackThumbnail.id.label("id"), Track.animal_id.label("animal_id"), rank)
-        .join(Track, Track.id == TrackThumbnail.track_id)
-        .where(Track.animal_id.in_(list(animal_ids)))
-        .subquery()
-    )
-    rows = session.execute(
-        select(TrackThumbnail, ranked.c.animal_id)
-        .join(ranked, ranked.c.id == TrackThumbnail.id)
-        .where(ranked.c.rank <= per_animal)
-        .order_by(ranked.c.animal_id, ranked.c.rank)
-    ).all()
-    for row, animal_id in rows:
-        out[int(animal_id)].append(row)
-    return out
+    """``{animal id: up to per_animal most recent thumbnails, newest first}`` (`recent_thumbnails` each)."""
+    return {int(a): recent_thumbnails(session, int(a), limit=per_animal) for a in dict.fromkeys(animal_ids)}

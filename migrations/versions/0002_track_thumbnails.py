@@ -1,4 +1,5 @@
-"""Track thumbnails: a few small JPEG crops per stored track, in the media store (``track_thumbnails``).
+"""Track thumbnails: a few small JPEG crops per stored track, in the media store (``track_thumbnails``), and
+the index ``tracks (animal_id, start_at)`` that finds an animal's latest tracks (and so thumbnails) fast.
 
 Revision ID: 0002
 Revises: 0001
@@ -46,10 +47,12 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_track_thumbnails_chunk_id"), "track_thumbnails", ["chunk_id"], unique=False)
     op.create_index(op.f("ix_track_thumbnails_track_id"), "track_thumbnails", ["track_id"], unique=False)
+    op.create_index("ix_tracks_animal_id_start_at", "tracks", ["animal_id", "start_at"], unique=False)
 
 
 def downgrade() -> None:
-    """Drop ``track_thumbnails`` (the JPEG files stay in the media store under ``thumbs/``)."""
+    """Drop ``track_thumbnails`` (the JPEG files stay in the media store under ``thumbs/``) and the index."""
+    op.drop_index("ix_tracks_animal_id_start_at", table_name="tracks")
     op.drop_index(op.f("ix_track_thumbnails_track_id"), table_name="track_thumbnails")
     op.drop_index(op.f("ix_track_thumbnails_chunk_id"), table_name="track_thumbnails")
     op.drop_table("track_thumbnails")

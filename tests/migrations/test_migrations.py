@@ -19,6 +19,14 @@ def _table_names(url: str) -> set[str]:
         engine.dispose()
 
 
+def _index_names(url: str, table: str) -> set[str]:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        return {str(i["name"]) for i in inspect(engine).get_indexes(table)}
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def scratch_url(make_database: Callable[[str], str]) -> str:
     """An empty database of its own, so that downgrades never touch the shared test database."""
@@ -72,9 +80,11 @@ def test_track_thumbnails_revision_down_and_up(scratch_url: str) -> None:
         assert current_revision(scratch_url) == "0001"
         tables = _table_names(scratch_url)
         assert "track_thumbnails" not in tables and "tracks" in tables
+        assert "ix_tracks_animal_id_start_at" not in _index_names(scratch_url, "tracks")
         upgrade(scratch_url, "0002")
         assert current_revision(scratch_url) == "0002"
         assert "track_thumbnails" in _table_names(scratch_url)
+        assert "ix_tracks_animal_id_start_at" in _index_names(scratch_url, "tracks")
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT count(*) FROM farms WHERE name = 'kept across 0002'")) == 1
             columns = {c["name"] for c in inspect(conn).get_columns("track_thumbnails")}
