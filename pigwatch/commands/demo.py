@@ -35,9 +35,10 @@ import typer
 
 DEMO_FARM, DEMO_PEN, DEMO_ADMIN = "Demo farm", "Demo pen", "demo-admin@pigwatch.local"
 ZONE_KINDS = ("feeder", "drinker", "lying")
-DEFAULT_DAYS, DEFAULT_CLIPS_PER_DAY, DEFAULT_CLIP_SECONDS = 6, 48, 2.0
-"""The default sampling: 6 days (4 baseline days + the sick pig's 2 sick days), 48 clips of 2 s a day in
-the active hours. `check_sampling` measures what it allows with perfect perception (docs/web.md, "Demo")."""
+DEFAULT_DAYS, DEFAULT_CLIPS_PER_DAY, DEFAULT_CLIP_SECONDS = 5, 48, 2.0
+"""The default sampling: 5 days (3 baseline days, the alerts' minimum, + the sick pig's 2 sick days), 48
+clips of 2 s a day in the active hours. `check_sampling` measures what it allows with perfect perception
+(docs/web.md, "Demo")."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class DemoPlan:
     def started_at(self, clip: Any) -> datetime:
         """Wall clock (UTC) of a clip's first frame: its scenario day mapped onto the demo's dates."""
         day = self.first_day + timedelta(days=clip.day - self.scenario.days.start)
-        return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(seconds=clip.start_s)
+        return _midnight(day) + timedelta(seconds=clip.start_s)
 
     @property
     def days(self) -> list[date]:
@@ -84,13 +85,23 @@ def make_plan(
     seed: int = 7,
 ) -> DemoPlan:
     """The demo's scenario (`demo_scenario`, sick pig from day ``days - 2``) and its sampling plan; the last
-    scenario day falls on ``today`` (default: today, UTC)."""
+    scenario day falls on ``today`` (default: today, UTC, or yesterday while today's last clip would still
+    lie in the future)."""
     from models.sim.presets import demo_scenario, sampling_plan
 
     scenario = demo_scenario(n_days=days, width=width, height=height, seed=seed)
     clips = sampling_plan(scenario, clips_per_day=clips_per_day, clip_seconds=clip_seconds)
-    last = today or datetime.now(UTC).date()
-    return DemoPlan(scenario=scenario, clips=clips, first_day=last - timedelta(days=days - 1))
+    if today is None:
+        now = datetime.now(UTC)
+        last_clip_end_s = max(c.start_s + c.duration_s for c in clips)
+        today = now.date() if now >= _midnight(now.date()) + timedelta(seconds=last_clip_end_s) else None
+        today = today or now.date() - timedelta(days=1)
+    return DemoPlan(scenario=scenario, clips=clips, first_day=today - timedelta(days=days - 1))
+
+
+def _midnight(day: date) -> datetime:
+    """00:00 UTC of ``day``."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def _ensure_admin(session: Any) -> str:
