@@ -3,6 +3,11 @@
 Usage:
     .venv/bin/python bench/lite_tracker.py [--model models/bundles/default/tracker.onnx] [--frames 60]
         [--threads 2] [--video PATH]
+    .venv/bin/python bench/lite_tracker.py --train-step tiny_vit_1m,tiny_vit_5m [--crop 224] [--batch 8]
+
+With ``--train-step``: CPU seconds of one training step (forward + loss-free backward + AdamW) of LiteNet with
+each listed trunk on random [batch, 3, crop, crop] input, torch on ``--threads`` threads (best of 3 after a
+warm-up step), plus the parameter count: where the training time goes on this CPU.
 
 Frames come from a real sow clip in the shared data (decoded up front, so decoding is not timed) or, when
 that is absent, from random 1280x720 images. Prints: model, input size, frames, fps of the whole tracker
@@ -48,6 +53,28 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def train_step_cpu_seconds(variant: str, *, crop: int, batch: int, threads: int) -> tuple[float, int]:
+    """(CPU-s of one LiteNet training step, best of 3 after a warm-up; parameter count) on random input."""
+    import torch
+
+    from models.nn.lite import LiteConfig, LiteNet, count_parameters
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = LiteNet(LiteConfig(variant=variant)).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    images = torch.rand(batch, 3, crop, crop)
+    times = []
+    for _ in range(4):
+        c0 = time.process_time()
+        loss = sum(v.float().square().mean() for v in model.raw(images).values())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[union-attr]
+        opt.step()
+        times.append(time.process_time() - c0)
+    return min(times[1:]), count_parameters(model)
+
+
 def main() -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=fmt)
@@ -55,7 +82,18 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--video", type=Path, default=None)
+    parser.add_argument("--train-step", default=None, help="comma-separated trunk variants: time training")
+    parser.add_argument("--crop", type=int, default=224, help="--train-step input size, pixels")
+    parser.add_argument("--batch", type=int, default=8, help="--train-step batch size")
     args = parser.parse_args()
+    if args.train_step:
+        for variant in args.train_step.split(","):
+            cpu, params = train_step_cpu_seconds(variant, crop=args.crop, batch=args.batch,
+                                                 threads=args.threads)
+            print(f"{variant}: {params / 1e6:.2f}M parameters, {cpu:.2f} CPU-s per training step "
+                  f"(batch {args.batch} x {args.crop}x{args.crop}, {args.threads} thread(s), "
+                  f"load average {os.getloadavg()[0]:.1f})")
+        return
     frames = load_frames(args.video, args.frames)
     runner = OnnxRunner(args.model, threads=args.threads, prefer_cuda=False)
     tracker = LiteTracker(runner)
