@@ -1,4 +1,5 @@
-"""The `lite` tracker's network: TinyViT-5M trunk (GroupNorm) + small FPN + light dense heads.
+"""The `lite` tracker's network: TinyViT trunk (GroupNorm; `LiteConfig.variant`, default 5M, the shipped model
+uses the CPU-trainable ``tiny_vit_1m``) + small FPN + light dense heads.
 
 All heads sit on one stride-8 map (P3) of the FPN:
 
@@ -33,8 +34,9 @@ class LiteConfig:
     """Sizes of the lite network.
 
     Attributes:
-        variant: TinyViT variant of the trunk.
+        variant: TinyViT variant of the trunk (a key of `models.nn.tinyvit.VARIANTS`).
         input_height, input_width: network input, pixels (multiples of 32); frames are letterboxed to it.
+            Exported into the sidecar's ``input_size``, which is what the runtime reads.
         fpn_channels: width of the FPN and heads.
         embed_dim: appearance embedding size.
         num_prototypes: mask prototypes (K).
