@@ -227,8 +227,16 @@ def pen_report(factory: Any, pen_id: int) -> dict[str, Any]:
     from app.db import session_scope
     from app.media.models import Chunk, Recording
     from app.summaries.models import Alert, DailySummary
+    from app.tracking.models import Track
 
     with session_scope(factory) as session:
+        bands = session.execute(
+            select(Track.assignment_band, func.count())
+            .join(Chunk, Chunk.id == Track.chunk_id)
+            .join(Recording, Recording.id == Chunk.recording_id)
+            .where(Recording.pen_id == pen_id)
+            .group_by(Track.assignment_band)
+        ).all()
         animals = list(session.scalars(select(Animal.id).where(Animal.pen_id == pen_id)))
         days = session.scalars(
             select(DailySummary.day).join(Animal, Animal.id == DailySummary.animal_id)
@@ -248,6 +256,7 @@ def pen_report(factory: Any, pen_id: int) -> dict[str, Any]:
         ).all()  # fmt: skip
     return {
         "animals": len(animals),
+        "tracks": {str(band): int(n) for band, n in bands},
         "summary_days": list(days),
         "chunks": {str(k): int(v) for k, v in states.items()},
         "alerts": [
@@ -491,7 +500,8 @@ def _print_summary(console: Any, plan: DemoPlan, report: dict[str, Any], *, url:
         console.print(f"  web app: {url}  (sign in as {DEMO_ADMIN} / {password})")
     filmed = f"{len(plan.scenario.days)} simulated days ({plan.days[0]} to {plan.days[-1]})"
     console.print(f"  filmed {filmed}: {len(plan.clips)} clips, {clips_per_day} a day of {seconds:g} s")
-    found = f"{report['animals']} animals identified, summaries on {len(report['summary_days'])} days"
+    found = f"{report['animals']} animals, tracks by re-ID band {report['tracks']}, summaries on "
+    found += f"{len(report['summary_days'])} days"
     console.print(f"  pipeline: {found}, chunks {report['chunks']}, {elapsed_s:.0f} s wall in all")
     for event in sick:
         onset = plan.first_day + timedelta(days=event.onset_day - plan.scenario.days.start)

@@ -114,6 +114,7 @@ def test_multi_day_flow_fills_summaries_on_every_day(db_session_factory, db_sess
     report = demo.pen_report(db_session_factory, pen_id)
     assert report["animals"] == 1 and report["summary_days"] == plan.days
     assert report["chunks"] == {"done": 3} and report["alerts"] == []
+    assert report["tracks"] == {"assigned": 3}
 
     with db_session_factory() as session, session.begin():  # a rerun starts the pen clean
         assert demo.ensure_pen(session, zones, capacity=8) == pen_id
