@@ -506,6 +506,9 @@ def _print_summary(console: Any, plan: DemoPlan, report: dict[str, Any], *, url:
     for event in sick:
         onset = plan.first_day + timedelta(days=event.onset_day - plan.scenario.days.start)
         console.print(f"  simulated truth: pig {event.pig_index + 1} of the scenario is sick from {onset}")
+    if not report["tracks"].get("assigned"):
+        console.print("  [yellow]re-identification assigned no track, so no pig has summaries or alerts; the "
+                      "identity page lists the suggestions (docs/web.md, \"Demo\")[/]")  # fmt: skip
     if not report["alerts"]:
         console.print("  [yellow]no alert fired[/]")
     for alert in report["alerts"]:
