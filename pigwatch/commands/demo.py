@@ -398,12 +398,16 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 
 def _chunk_states(factory: Any, chunk_ids: list[int]) -> list[tuple[int, str, float, str | None]]:
-    """(index, status, progress, error) of each chunk."""
+    """(index, status, progress, error) of each chunk, in one query."""
+    from sqlalchemy import select
+
     from app.media.models import Chunk
 
     with factory() as session:
-        chunks = [session.get_one(Chunk, cid) for cid in chunk_ids]
-        return [(c.index, c.status, c.progress, c.error) for c in chunks]
+        rows = session.execute(
+            select(Chunk.index, Chunk.status, Chunk.progress, Chunk.error).where(Chunk.id.in_(chunk_ids))
+        ).all()
+    return [(r.index, r.status, r.progress, r.error) for r in rows]
 
 
 def _done_fraction(states: list[tuple[int, str, float, str | None]]) -> float:
@@ -484,9 +488,19 @@ def _run_clips(
     return progress_state
 
 
-def _wait_for_summary_tasks(settle_s: float = 3.0) -> None:
-    """Give the worker's last summaries task a moment to finish (the final recomputation repeats its work)."""
-    time.sleep(settle_s)
+def _finalize_after_worker(factory: Any, pen_id: int, days: list[date], *, attempts: int = 3) -> int:
+    """`finalize_pen` once the worker's last summaries task has had a moment (it is queued after the last
+    chunk commits); retried when that task commits the same alert first (unique animal/kind/day)."""
+    from sqlalchemy.exc import IntegrityError
+
+    for attempt in range(attempts):
+        time.sleep(3.0)
+        try:
+            return finalize_pen(factory, pen_id, days)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    return 0
 
 
 def _print_summary(console: Any, plan: DemoPlan, report: dict[str, Any], *, url: str | None, password: str,
@@ -593,9 +607,8 @@ def demo(
         states = _chunk_states(factory, queued.chunk_ids)
         all_done = len(queued.recording_ids) == len(plan.clips) and all(s == "done" for _, s, _, _ in states)
         console.print("[green]all chunks processed[/]" if all_done else "[red]processing did not finish[/]")
-        _wait_for_summary_tasks()
         with console.status("recomputing the pen's daily summaries and alerts"):
-            finalize_pen(factory, pen_id, plan.days)
+            _finalize_after_worker(factory, pen_id, plan.days)
         report = pen_report(factory, pen_id)
         _print_summary(console, plan, report, url=web_url, password=password,
                        elapsed_s=time.monotonic() - started)  # fmt: skip
