@@ -93,8 +93,14 @@ def clip_features(clip: SimClip) -> list[np.ndarray]:
     return out
 
 
-def clip_specs(set_name: str, *, clips_per_scenario: int, duration_s: float, seed: int) -> list[ClipSpec]:
-    """Clips spread over each scenario's days and over the whole day (day and night)."""
+def clip_specs(
+    set_name: str, *, clips_per_scenario: int, duration_s: float, seed: int, every: int = 1
+) -> list[ClipSpec]:
+    """Clips spread over each scenario's days and over the whole day (day and night).
+
+    ``every`` > 1 keeps only every ``every``-th clip of each scenario (clip 0, every, 2 * every, ...; still
+    spread over the day): a cheaper subset of exactly the same clips.
+    """
     from models.sim.scenario import scenario_set
 
     rng = np.random.default_rng(seed)
@@ -103,7 +109,9 @@ def clip_specs(set_name: str, *, clips_per_scenario: int, duration_s: float, see
         hours = (np.arange(clips_per_scenario) + rng.random(clips_per_scenario)) * 24.0 / clips_per_scenario
         for k, hour in enumerate(hours):
             start = float(min(hour * 3600.0, 86400.0 - duration_s - 1))
-            specs.append(ClipSpec(set_name, index, int(rng.integers(0, 20)) + k, start, duration_s))
+            spec = ClipSpec(set_name, index, int(rng.integers(0, 20)) + k, start, duration_s)
+            if k % every == 0:
+                specs.append(spec)
     return specs
 
 

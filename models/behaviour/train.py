@@ -7,6 +7,7 @@ classes, training facts) and, after export, ``behaviour.onnx`` with its own side
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +81,17 @@ def balanced_rows(
     return rng.permutation(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
+def learning_rate(share: float, *, peak: float = 3e-3, warmup: float = 0.1) -> float:
+    """One-cycle learning rate at ``share`` (0-1) of the run: linear warm-up, then cosine decay to ~0.
+
+    The share is the larger of steps done and time used, so a run cut by its time limit still anneals.
+    """
+    share = min(max(share, 0.0), 1.0)
+    if share < warmup:
+        return peak * (0.04 + 0.96 * share / warmup)
+    return peak * (0.5 * (1.0 + math.cos(math.pi * (share - warmup) / (1.0 - warmup))) + 1e-3)
+
+
 def train_behaviour(
     x: np.ndarray,
     y: np.ndarray,
@@ -118,18 +130,21 @@ def train_behaviour(
         return rng.permutation(len(x)) if per_class is None else balanced_rows(rng, y, per_class=per_class)
 
     steps = epochs * max(1, len(epoch_rows()) // batch)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, 3e-3, total_steps=steps + 1)
+    done_steps = 0
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(y[epoch_rows()]), label_smoothing=0.05)
     for epoch in range(epochs):
         net.train()
         losses = []
         order = epoch_rows()
         for rows in np.array_split(order, max(1, len(order) // batch)):
+            progress_share = max(done_steps / steps, (time.perf_counter() - started) / time_limit_s)
+            for group in optimiser.param_groups:
+                group["lr"] = learning_rate(progress_share)
+            done_steps += 1
             optimiser.zero_grad()
             loss = loss_fn(net(data[rows]), target[rows])
             loss.backward()
             optimiser.step()
-            schedule.step()
             losses.append(float(loss.detach()))
             if time.perf_counter() - started > time_limit_s:
                 break

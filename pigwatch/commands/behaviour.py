@@ -26,6 +26,7 @@ def train_behaviour_command(
     bundle: BundleOpt = DEFAULT_BUNDLE,
     clips_per_scenario: Annotated[int, typer.Option(min=1, help="Clips rendered per train scenario.")] = 6,
     clip_seconds: Annotated[float, typer.Option(min=5, help="Length of each clip, seconds.")] = 60.0,
+    every: Annotated[int, typer.Option(min=1, help="Keep every N-th clip of each scenario (cheaper).")] = 1,
     epochs: Annotated[int, typer.Option(min=1)] = 6,
     stride: Annotated[int, typer.Option(min=1, help="Frames between window centres.")] = 4,
     rare_stride: Annotated[
@@ -48,7 +49,8 @@ def train_behaviour_command(
     from models.behaviour.train import add_logit_bias, save_bundle, train_behaviour
 
     started = time.perf_counter()
-    specs = clip_specs("train", clips_per_scenario=clips_per_scenario, duration_s=clip_seconds, seed=seed)
+    specs = clip_specs("train", clips_per_scenario=clips_per_scenario, duration_s=clip_seconds, seed=seed,
+                       every=every)  # fmt: skip
     clips = _cached_clips(specs, cache, "train")
     x, y, groups = clips_windows(clips, stride=stride, rare_stride=rare_stride)
     counts = np.bincount(y, minlength=9).tolist()
@@ -61,7 +63,8 @@ def train_behaviour_command(
                             progress=report)  # fmt: skip
     del x
     facts: dict[str, object] = {
-        "trained_on": "sim train set", "clips": len(specs), "clip_seconds": clip_seconds, "windows": len(y),
+        "trained_on": "sim train set", "clips": len(specs), "clips_per_scenario": clips_per_scenario,
+        "every": every, "clip_seconds": clip_seconds, "windows": len(y),
         "stride": stride, "rare_stride": rare_stride, "per_class": per_class, "epochs": epochs, "seed": seed,
     }  # fmt: skip
     if val_clips_per_scenario:

@@ -52,3 +52,9 @@ def test_saved_clips_load_back_identically(tmp_path):
     for a, b in zip(clip_features(again[1]), clip_features(clip), strict=True):
         np.testing.assert_array_equal(a, b)
     assert [t.group for t in again[0].tracks] == [t.group for t in clip.tracks]
+
+
+def test_every_keeps_a_spread_subset_of_the_same_clips():
+    full = clip_specs("train", clips_per_scenario=6, duration_s=30, seed=0)
+    subset = clip_specs("train", clips_per_scenario=6, duration_s=30, seed=0, every=3)
+    assert subset == [spec for k, spec in enumerate(full) if k % 6 in (0, 3)]

@@ -130,3 +130,10 @@ def test_macro_f1_matches_the_evaluation_module(truth, predicted, expected):
 
     reference = behaviour_metrics([BEHAVIOURS[i] for i in truth], [BEHAVIOURS[i] for i in predicted])
     assert macro_f1(np.array(truth), np.array(predicted)) == pytest.approx(reference["macro_f1"]) == expected
+
+
+def test_learning_rate_warms_up_peaks_and_anneals():
+    from models.behaviour.train import learning_rate
+
+    assert learning_rate(0.0) < learning_rate(0.05) < learning_rate(0.1) == pytest.approx(3e-3, rel=0.01)
+    assert learning_rate(1.0) < 1e-5 and learning_rate(2.0) == learning_rate(1.0)
