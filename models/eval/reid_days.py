@@ -20,9 +20,12 @@ and `models.eval.reid.false_merge_rates` over the assigned tracks (identity = sc
 
 from __future__ import annotations
 
+import hashlib
+import json
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -355,6 +358,85 @@ def render_days(
     return out
 
 
+RENDER_FIELDS: tuple[str, ...] = (
+    "days_per_scenario",
+    "clip_starts_s",
+    "clip_seconds",
+    "fps",
+    "width",
+    "height",
+    "embed_every_s",
+)
+"""`ReidDaysConfig` fields that change what is rendered and embedded (the cache key; thresholds are not)."""
+
+
+def cache_key(scenario_config: Any, config: ReidDaysConfig, embedder_digest: str) -> str:
+    """Hex digest naming one scenario's rendered tracks: scenario config + render fields + embedder file.
+
+    Args:
+        scenario_config: a `models.sim.scenario.ScenarioConfig` (its ``repr`` is hashed).
+        config: the evaluation config (only `RENDER_FIELDS` count).
+        embedder_digest: sha256 hex of the embedder file.
+    """
+    render = {name: getattr(config, name) for name in RENDER_FIELDS}
+    text = json.dumps([repr(scenario_config), render, embedder_digest], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def file_digest(path: Path) -> str:
+    """sha256 hex of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def save_days(path: Path, days: Sequence[tuple[int, list[list[ClipTrack]]]]) -> None:
+    """Write rendered tracks to an ``.npz``: all vectors stacked, one table row per track.
+
+    The table (float64, columns day, chunk, pig, start_s, end_s, first row, end row) indexes ``vectors``
+    (NxD float32). Chunks are numbered over the whole scenario in day order; an empty chunk is kept as a
+    row with pig -1 and no vectors.
+    """
+    rows, vectors, first = [], [], 0
+    chunk_number = 0
+    for day, chunks in days:
+        for tracks in chunks:
+            if not tracks:
+                rows.append([day, chunk_number, -1, 0.0, 0.0, first, first])
+            for track in tracks:
+                rows.append(
+                    [
+                        day,
+                        chunk_number,
+                        track.pig,
+                        track.start_s,
+                        track.end_s,
+                        first,
+                        first + len(track.vectors),
+                    ]
+                )
+                vectors.append(track.vectors)
+                first += len(track.vectors)
+            chunk_number += 1
+    dims = vectors[0].shape[1] if vectors else 0
+    stacked = np.concatenate(vectors) if vectors else np.zeros((0, dims), np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp.npz")
+    np.savez(temporary, table=np.asarray(rows, np.float64).reshape(-1, 7), vectors=stacked.astype(np.float32))
+    temporary.replace(path)
+
+
+def load_days(path: Path) -> list[tuple[int, list[list[ClipTrack]]]]:
+    """Read what `save_days` wrote: (day, one track list per clip) per day, in day order."""
+    with np.load(path) as data:
+        table, vectors = data["table"], data["vectors"]
+    days: dict[int, dict[int, list[ClipTrack]]] = {}
+    for day, chunk_number, pig, start, end, first, stop in table.tolist():
+        chunks = days.setdefault(int(day), {})
+        tracks = chunks.setdefault(int(chunk_number), [])
+        if pig >= 0:
+            tracks.append(ClipTrack(int(pig), start, end, vectors[int(first) : int(stop)]))
+    return [(day, [chunks[n] for n in sorted(chunks)]) for day, chunks in days.items()]
+
+
 def embedder_fn(embedder: Any) -> Callable[[Any, np.ndarray], np.ndarray]:
     """Adapt a `models.embed.embedder.Embedder` to ``(SimFrame, N bool selection) -> KxD`` (masked crops)."""
     from models.pipeline.types import Detections
@@ -371,7 +453,12 @@ def embedder_fn(embedder: Any) -> Callable[[Any, np.ndarray], np.ndarray]:
 
 
 def evaluate_reid_days(
-    config: ReidDaysConfig, embedder: Any, *, on_scenario: Callable[[int, int], None] | None = None
+    config: ReidDaysConfig,
+    embedder: Any,
+    *,
+    on_scenario: Callable[[int, int], None] | None = None,
+    cache_dir: Path | None = None,
+    embedder_digest: str = "",
 ) -> dict[str, Any]:
     """Re-identification across days on every scenario of ``config.split``.
 
@@ -379,19 +466,33 @@ def evaluate_reid_days(
         config: what to render and how to re-identify.
         embedder: a `models.embed.embedder.Embedder` (``dim`` and ``embed_detections``).
         on_scenario: called with (done, total) after each scenario.
+        cache_dir: keep each scenario's rendered tracks here (`save_days`), keyed by `cache_key`, and reuse
+            them: only the re-identification (thresholds, pools) is re-run. None renders every time.
+        embedder_digest: sha256 of the embedder file, part of the cache key (required with ``cache_dir``).
 
     Returns:
         {"overall": metrics, "per_scenario": {name: metrics}} (see `summarise`).
     """
     from models.sim.scenario import Scenario, scenario_set
 
+    if cache_dir is not None and not embedder_digest:
+        raise ValueError("cache_dir needs the embedder_digest (the cache must change with the embedder)")
     configs = scenario_set(config.split)
     configs = configs[: config.max_scenarios] if config.max_scenarios else configs
     embed = embedder_fn(embedder)
     outcomes: list[TrackOutcome] = []
     per_scenario = {}
     for done, scenario_config in enumerate(configs, start=1):
-        days = render_days(Scenario.from_config(scenario_config), config, embed)
+        cached = None
+        if cache_dir is not None:
+            key = cache_key(scenario_config, config, embedder_digest)
+            cached = Path(cache_dir) / f"{scenario_config.name}-{key}.npz"
+        if cached is not None and cached.is_file():
+            days = load_days(cached)
+        else:
+            days = render_days(Scenario.from_config(scenario_config), config, embed)
+            if cached is not None:
+                save_days(cached, days)
         found = evaluate_days(scenario_config.name, days, config, dimensions=int(embedder.dim))
         per_scenario[scenario_config.name] = summarise(found)
         outcomes += found

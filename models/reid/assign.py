@@ -47,7 +47,8 @@ class TrackSpan:
 
 @dataclass(frozen=True)
 class BandThresholds:
-    """Cosine-similarity thresholds of the three bands (tuned for the default 384-d embedder).
+    """Cosine-similarity thresholds of the three bands (tuned for the default 384-d embedder on sim ``val``
+    with ``pigwatch eval reid-days --split val``, top-1 pool scores; see docs/reid.md).
 
     Attributes:
         assign_similarity: lowest similarity that is assigned without a person.
@@ -55,8 +56,8 @@ class BandThresholds:
         suggest_similarity: lowest similarity that is suggested; below it the track is unknown.
     """
 
-    assign_similarity: float = 0.70
-    assign_margin: float = 0.08
+    assign_similarity: float = 0.75
+    assign_margin: float = 0.10
     suggest_similarity: float = 0.45
 
     def __post_init__(self) -> None:
@@ -131,9 +132,7 @@ def blocked_animals(index: int, spans: Sequence[TrackSpan], held: dict[int, int]
     return {column for other, column in held.items() if overlaps(spans[index], spans[other])}
 
 
-def solve_window(
-    batch: list[int], free_scores: np.ndarray, floor: float
-) -> dict[int, int | None]:
+def solve_window(batch: list[int], free_scores: np.ndarray, floor: float) -> dict[int, int | None]:
     """Jointly assign one window's tracks (they pairwise overlap) with the Hungarian method.
 
     Args:

@@ -55,6 +55,10 @@ def reid_days(
     grow_pools: Annotated[bool, typer.Option(help="Grow pools with assigned tracks, as the worker.")] = True,
     threads: Annotated[int, typer.Option(min=0, help="onnxruntime threads (0 = default).")] = 0,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the result here.")] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="Keep rendered + embedded tracks here and reuse them (e.g. var/reid-days)."),
+    ] = None,
 ) -> None:
     """Rank-1, bands, assigned accuracy and false merges of re-ID across days (true tracks per clip)."""
     from dataclasses import replace
@@ -87,10 +91,10 @@ def reid_days(
         grow_pools=grow_pools,
         thresholds=thresholds,
     )
-    result = _run(config, embedder, threads)
+    result = _run(config, embedder, threads, cache_dir)
     console = Console()
     console.print(_scenario_table(result["per_scenario"]))
-    meta = {"embedder": str(embedder), "config": config.as_dict()}
+    meta = {"embedder": str(embedder), "config": config.as_dict(), "cache_dir": str(cache_dir or "")}
     evaluated = EvalResult(
         "reid", f"reid-days-{split}", {**result["overall"], "per_scenario": result["per_scenario"]}, meta
     )
@@ -100,13 +104,13 @@ def reid_days(
         console.print(f"wrote {json_path}")
 
 
-def _run(config: Any, embedder_path: Path, threads: int) -> dict[str, Any]:
-    """Load the embedder and evaluate with a progress bar over scenarios."""
+def _run(config: Any, embedder_path: Path, threads: int, cache_dir: Path | None) -> dict[str, Any]:
+    """Load the embedder and evaluate with a progress bar over scenarios (rendered tracks cached if asked)."""
     from rich.console import Console
     from rich.progress import Progress
 
     from models.embed.embedder import Embedder
-    from models.eval.reid_days import evaluate_reid_days
+    from models.eval.reid_days import evaluate_reid_days, file_digest
 
     embedder = Embedder.from_onnx(embedder_path, threads=threads, prefer_cuda=False)
     with Progress(console=Console(stderr=True), transient=True) as progress:
@@ -115,7 +119,10 @@ def _run(config: Any, embedder_path: Path, threads: int) -> dict[str, Any]:
         def on_scenario(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return evaluate_reid_days(config, embedder, on_scenario=on_scenario)
+        digest = file_digest(embedder_path)
+        return evaluate_reid_days(
+            config, embedder, on_scenario=on_scenario, cache_dir=cache_dir, embedder_digest=digest
+        )
 
 
 def register(app: typer.Typer) -> None:

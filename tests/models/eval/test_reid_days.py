@@ -13,9 +13,12 @@ import pytest
 from models.eval.reid_days import (
     ClipTrack,
     ReidDaysConfig,
+    cache_key,
     clip_tracks,
     evaluate_days,
+    load_days,
     pool_track_scores,
+    save_days,
     spread_rows,
     summarise,
 )
@@ -115,6 +118,36 @@ def test_evaluate_days_lookalike_makes_a_false_merge() -> None:
     metrics = summarise(outcomes)
     assert metrics["rank1"] == 0.0 and metrics["false_merge_rate"] == 1.0
     assert metrics["identity_false_merge_rate"] == 0.0  # one identity with one track: not a merge of two
+
+
+def test_save_load_days_round_trip_keeps_days_chunks_and_vectors(tmp_path: Path) -> None:
+    days = [
+        (3, [chunk([1, 2], LOOKS, 10.0), []]),
+        (9, [chunk([3], LOOKS, 20.0), chunk([2, 1], LOOKS, 40.0)]),
+    ]
+    path = tmp_path / "s.npz"
+    save_days(path, days)
+    got = load_days(path)
+    assert [day for day, _ in got] == [3, 9]
+    assert [[len(tracks) for tracks in chunks] for _, chunks in got] == [[2, 0], [1, 2]]
+    for (_, chunks), (_, expected_chunks) in zip(got, days, strict=True):
+        for tracks, expected in zip(chunks, expected_chunks, strict=True):
+            for track, want in zip(tracks, expected, strict=True):
+                assert (track.pig, track.start_s, track.end_s) == (want.pig, want.start_s, want.end_s)
+                np.testing.assert_array_equal(track.vectors, want.vectors)
+
+
+def test_cache_key_changes_with_rendering_and_embedder_not_with_thresholds() -> None:
+    from dataclasses import replace
+
+    from models.reid.assign import BandThresholds
+
+    base = ReidDaysConfig()
+    key = cache_key("scenario-a", base, "digest-1")
+    assert cache_key("scenario-a", replace(base, thresholds=BandThresholds(0.9, 0.2, 0.5)), "digest-1") == key
+    assert cache_key("scenario-a", replace(base, clip_seconds=5.0), "digest-1") != key
+    assert cache_key("scenario-a", base, "digest-2") != key
+    assert cache_key("scenario-b", base, "digest-1") != key
 
 
 def test_summarise_empty_is_nan() -> None:
