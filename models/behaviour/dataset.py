@@ -197,21 +197,29 @@ def save_clips(path: Path, clips: Sequence[SimClip]) -> None:
 
 
 def load_clips(path: Path) -> list[SimClip]:
-    """Clips written by `save_clips`."""
-    stored = np.load(path)
-    zone_names = stored["zone_names"].tolist()
+    """Clips written by `save_clips` (each stored array is read once; tracks get their own copies).
+
+    Raises:
+        ValueError: the file is not a clip cache (e.g. an old window cache).
+    """
+    with np.load(path) as stored:
+        if "lengths" not in stored.files:
+            raise ValueError(f"{path} is not a clip cache written by save_clips")
+        data = {name: stored[name] for name in stored.files}
+    zone_names = data["zone_names"].tolist()
     clips = []
-    for c in range(len(stored["fps"])):
-        zones = {name: stored["zones"][c, z] for z, name in enumerate(zone_names)
-                 if not np.isnan(stored["zones"][c, z]).any()}  # fmt: skip
-        size = (int(stored["frame_sizes"][c, 0]), int(stored["frame_sizes"][c, 1]))
-        clips.append(SimClip([], size, float(stored["fps"][c]), float(stored["clock_start_s"][c]), zones))
-    ends = np.cumsum(stored["lengths"])
-    for k, (clip_index, group) in enumerate(zip(stored["clip_of_track"], stored["groups"], strict=True)):
-        rows = slice(int(ends[k] - stored["lengths"][k]), int(ends[k]))
-        clips[int(clip_index)].tracks.append(
-            SimTrack(str(group), stored["frames"][rows], stored["xyxy"][rows], stored["labels"][rows])
-        )
+    for c in range(len(data["fps"])):
+        zones = {name: data["zones"][c, z].copy() for z, name in enumerate(zone_names)
+                 if not np.isnan(data["zones"][c, z]).any()}  # fmt: skip
+        size = (int(data["frame_sizes"][c, 0]), int(data["frame_sizes"][c, 1]))
+        clips.append(SimClip([], size, float(data["fps"][c]), float(data["clock_start_s"][c]), zones))
+    ends = np.cumsum(data["lengths"])
+    starts = ends - data["lengths"]
+    for k, (clip_index, group) in enumerate(zip(data["clip_of_track"], data["groups"], strict=True)):
+        rows = slice(int(starts[k]), int(ends[k]))
+        clips[int(clip_index)].tracks.append(SimTrack(
+            str(group), data["frames"][rows].copy(), data["xyxy"][rows].copy(), data["labels"][rows].copy()
+        ))  # fmt: skip
     return clips
 
 
