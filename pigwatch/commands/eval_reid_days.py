@@ -52,6 +52,9 @@ def reid_days(
     assign_similarity: Annotated[float | None, typer.Option(help="Override the assign threshold.")] = None,
     assign_margin: Annotated[float | None, typer.Option(help="Override the assign margin.")] = None,
     suggest_similarity: Annotated[float | None, typer.Option(help="Override the suggest threshold.")] = None,
+    top_k: Annotated[
+        int | None, typer.Option(min=1, help="Override the pool hits averaged per animal.")
+    ] = None,
     grow_pools: Annotated[bool, typer.Option(help="Grow pools with assigned tracks, as the worker.")] = True,
     threads: Annotated[int, typer.Option(min=0, help="onnxruntime threads (0 = default).")] = 0,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the result here.")] = None,
@@ -68,6 +71,7 @@ def reid_days(
     from models.eval.reid_days import ReidDaysConfig
     from models.eval.report import EvalResult, results_table, save_results
     from models.reid.assign import BandThresholds
+    from models.reid.scores import DEFAULT_TOP_K
 
     if split not in ("train", "val", "test"):
         raise _fail(f"--split must be train, val or test, got {split!r}")
@@ -90,6 +94,7 @@ def reid_days(
         max_scenarios=max_scenarios,
         grow_pools=grow_pools,
         thresholds=thresholds,
+        top_k=DEFAULT_TOP_K if top_k is None else top_k,
     )
     result = _run(config, embedder, threads, cache_dir)
     console = Console()
