@@ -15,7 +15,8 @@ animal they were given (``grow_pools``), so errors can propagate as they would i
 
 Reported over later-day tracks: rank-1 (the best-scoring animal is the true pig, before assignment), band
 shares, accuracy of ``assigned``, the false-merge rate (share of assigned tracks given another pig's identity)
-and `models.eval.reid.false_merge_rates` over the assigned tracks (identity = scenario + animal).
+and `models.eval.reid.false_merge_rates` over the assigned tracks plus each identity's enrolment (identity =
+scenario + animal; an identity given any track of another pig is a merge).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,7 +289,9 @@ def summarise(outcomes: Sequence[TrackOutcome]) -> dict[str, float]:
         "tracks", "rank1", band shares "share_assigned"/"share_suggested"/"share_unknown", "share_new_animal",
         "assigned_accuracy", "false_merge_rate" (assigned tracks given another pig's identity / assigned
         tracks), "suggested_accuracy" (candidate is the true pig) and the `false_merge_rates` keys over
-        assigned tracks, identity = (scenario, animal).
+        assigned tracks plus, per identity (scenario, animal) holding any, the enrolment it was made from
+        (animal ids are the enrolled pigs' ids), so an identity given one track of another pig counts as
+        merged; ``same_identity_pairs`` counts those enrolment members too.
     """
     nan = float("nan")
     total = len(outcomes)
@@ -309,11 +312,12 @@ def summarise(outcomes: Sequence[TrackOutcome]) -> dict[str, float]:
     }
     for band in ("assigned", "suggested", "unknown"):
         metrics[f"share_{band}"] = sum(o.decision.band == band for o in outcomes) / total if total else nan
-    metrics.update(
-        false_merge_rates(
-            [(o.scenario, o.decision.animal_id) for o in assigned], [(o.scenario, o.pig) for o in assigned]
-        )
-    )
+    # Enrolment made animal ``a`` of a scenario from pig ``a``: each identity holding assigned tracks also
+    # holds its enrolled pig, so one track of another pig given it is a merge of two pigs.
+    identities = sorted({(o.scenario, o.decision.animal_id) for o in assigned}, key=str)
+    predicted: list[Hashable] = [(o.scenario, o.decision.animal_id) for o in assigned]
+    truth: list[Hashable] = [(o.scenario, o.pig) for o in assigned]
+    metrics.update(false_merge_rates(predicted + identities, truth + identities))
     return metrics
 
 

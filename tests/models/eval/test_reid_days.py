@@ -117,7 +117,8 @@ def test_evaluate_days_lookalike_makes_a_false_merge() -> None:
     assert [(o.pig, o.top_animal, o.decision.animal_id) for o in outcomes] == [(3, 1, 1)]
     metrics = summarise(outcomes)
     assert metrics["rank1"] == 0.0 and metrics["false_merge_rate"] == 1.0
-    assert metrics["identity_false_merge_rate"] == 0.0  # one identity with one track: not a merge of two
+    # identity 1 holds its enrolled pig 1 and now pig 3's track: a merge of two pigs.
+    assert metrics["identity_false_merge_rate"] == 1.0 and metrics["merged_identities"] == 1
 
 
 def test_save_load_days_round_trip_keeps_days_chunks_and_vectors(tmp_path: Path) -> None:
