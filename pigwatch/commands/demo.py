@@ -569,6 +569,12 @@ def demo(
         fail(f"--width and --height must be even (H.264), got {width}x{height}", code=2)
     started = time.monotonic()
     console = Console()
+    try:
+        plan = make_plan(
+            days=days, clips_per_day=clips_per_day, clip_seconds=clip_seconds, width=width, height=height
+        )
+    except ValueError as exc:
+        fail(f"bad sampling plan: {exc}", code=2)
     if check_seeds:
         found, flagged = check_sampling(days=days, clips_per_day=clips_per_day, clip_seconds=clip_seconds,
                                         seeds=check_seeds, console=console)  # fmt: skip
@@ -581,9 +587,6 @@ def demo(
     url = database_url(settings)
     migrate.upgrade(url)
     factory = make_session_factory(make_engine(url))
-    plan = make_plan(
-        days=days, clips_per_day=clips_per_day, clip_seconds=clip_seconds, width=width, height=height
-    )
     zones = scenario_manifest(plan.scenario, width=width, height=height)["zones"]
     with session_scope(factory) as session:
         password = _ensure_admin(session)
