@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from models.eval.reid import false_merge_rates
+from models.eval.reid import false_merge_rates, retrieval_metrics
 from models.reid.assign import Assignment, BandThresholds, TrackSpan, assign_tracks
 from models.reid.pool import EmbeddingPool, PoolPolicy
 from models.reid.scores import DEFAULT_TOP_K, aggregate_query_hits
@@ -321,6 +321,39 @@ def summarise(outcomes: Sequence[TrackOutcome]) -> dict[str, float]:
     return metrics
 
 
+def crop_rank1_against_enrolment(days: Sequence[tuple[int, list[list[ClipTrack]]]]) -> dict[str, float]:
+    """Per-crop rank-1 of each later day's embeddings against the enrolment day's (embedder alone, no pools).
+
+    Args:
+        days: (day, one track list per clip) in day order; the first day is the enrolment day.
+
+    Returns:
+        ``"crop_rank1"`` over all later-day crops and ``"crop_rank1_day+N"`` per later day (N = days after
+        enrolment); NaN when a day has no crop whose pig was enrolled.
+    """
+
+    def crops(chunks: list[list[ClipTrack]]) -> tuple[np.ndarray, list[int]]:
+        tracks = [track for clip in chunks for track in clip]
+        if not tracks:
+            return np.zeros((0, 1), np.float32), []
+        return np.concatenate([t.vectors for t in tracks]), [t.pig for t in tracks for _ in t.vectors]
+
+    if not days:
+        return {"crop_rank1": float("nan")}
+    gallery, gallery_pigs = crops(days[0][1])
+    out: dict[str, float] = {}
+    hits = total = 0.0
+    for day, chunks in days[1:]:
+        queries, pigs = crops(chunks)
+        result = retrieval_metrics(queries, pigs, gallery, gallery_pigs) if pigs and gallery_pigs else None
+        out[f"crop_rank1_day+{day - days[0][0]}"] = result["rank1"] if result else float("nan")
+        if result and result["queries"]:
+            hits += result["rank1"] * result["queries"]
+            total += result["queries"]
+    out["crop_rank1"] = hits / total if total else float("nan")
+    return out
+
+
 def render_days(
     scenario: Any, config: ReidDaysConfig, embed: Callable[[Any, np.ndarray], np.ndarray]
 ) -> list[tuple[int, list[list[ClipTrack]]]]:
@@ -475,7 +508,8 @@ def evaluate_reid_days(
         embedder_digest: sha256 of the embedder file, part of the cache key (required with ``cache_dir``).
 
     Returns:
-        {"overall": metrics, "per_scenario": {name: metrics}} (see `summarise`).
+        {"overall": metrics, "per_scenario": {name: metrics}} (see `summarise`); per scenario also the
+        embedder-only diagnostic of `crop_rank1_against_enrolment`.
     """
     from models.sim.scenario import Scenario, scenario_set
 
@@ -498,7 +532,7 @@ def evaluate_reid_days(
             if cached is not None:
                 save_days(cached, days)
         found = evaluate_days(scenario_config.name, days, config, dimensions=int(embedder.dim))
-        per_scenario[scenario_config.name] = summarise(found)
+        per_scenario[scenario_config.name] = {**summarise(found), **crop_rank1_against_enrolment(days)}
         outcomes += found
         if on_scenario is not None:
             on_scenario(done, len(configs))

@@ -33,6 +33,7 @@ def _scenario_table(per_scenario: dict[str, dict[str, float]]) -> Any:
         "assigned_accuracy",
         "false_merge_rate",
         "identity_false_merge_rate",
+        "crop_rank1",
     ]
     table = Table(title="per scenario")
     table.add_column("scenario")

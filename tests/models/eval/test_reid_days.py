@@ -15,6 +15,7 @@ from models.eval.reid_days import (
     ReidDaysConfig,
     cache_key,
     clip_tracks,
+    crop_rank1_against_enrolment,
     evaluate_days,
     load_days,
     pool_track_scores,
@@ -149,6 +150,19 @@ def test_cache_key_changes_with_rendering_and_embedder_not_with_thresholds() -> 
     assert cache_key("scenario-a", replace(base, clip_seconds=5.0), "digest-1") != key
     assert cache_key("scenario-a", base, "digest-2") != key
     assert cache_key("scenario-b", base, "digest-1") != key
+
+
+def test_crop_rank1_against_enrolment_per_later_day() -> None:
+    later = {1: LOOKS[1], 2: LOOKS[1], 3: LOOKS[3]}  # on day 12 pig 2 looks like pig 1: its crops miss
+    days = [
+        (10, [chunk([1, 2, 3], LOOKS, 0.0)]),
+        (11, [chunk([1, 2, 3], LOOKS, 0.0)]),
+        (12, [chunk([2, 3], later, 0.0), []]),
+    ]
+    got = crop_rank1_against_enrolment(days)
+    assert got["crop_rank1_day+1"] == 1.0
+    assert got["crop_rank1_day+2"] == 0.5
+    assert got["crop_rank1"] == pytest.approx(12 / 15)  # 9 of 9 crops on day 11, 3 of 6 on day 12
 
 
 def test_summarise_empty_is_nan() -> None:
