@@ -26,9 +26,13 @@ _NEAREST_SQL = text(
     "WHERE in_pool AND animal_id = ANY(:animals)) "
     "SELECT animal_id, 1 - distance AS similarity FROM pool ORDER BY distance LIMIT :limit"
 )
-"""Exact per-pen search: the pen's in-pool rows through the ``animal_id`` btree, cosine distance to each, top
-``limit``. The materialised CTE keeps the planner off the HNSW index, whose filtered iterative scan was slower
-(p99 61 ms vs the exact scan's, see docs/reid.md "Measured") because a pen is ~1 % of all rows."""
+"""Exact per-pen search: the pen's in-pool rows, cosine distance to each, top ``limit`` (exact, so every
+animal of the pen with a near entry is scored). The materialised CTE keeps the planner off the global HNSW
+index, whose filtered scan must skip the ~99 % of rows outside the pen (and every non-pool row). Through the
+plain ``animal_id`` btree each pool row costs one heap fetch: p50 160 ms / p99 328 ms for a pen of 20
+animals x 500 entries on the loaded 2-core bench machine. With a partial covering index ``(animal_id) INCLUDE
+(vector) WHERE in_pool`` (not in the schema yet: it needs a migration) the same query is an index-only scan:
+p50 28 ms / p99 54 ms there (docs/reid.md "Measured", ``bench/pgvector_query.py``)."""
 
 
 def as_array(value: object) -> np.ndarray:
