@@ -20,19 +20,25 @@ from app.tracking.models import BehaviourBout, Track, ZoneVisit
 NEAREST_HITS = 64
 """Pool entries fetched per query embedding (then aggregated top-k per animal)."""
 
+HNSW_EF_SEARCH = 100
+"""``hnsw.ef_search`` for the per-pen query (candidate list size; the bench's setting)."""
+
 _NEAREST_SQL = text(
-    "WITH pool AS MATERIALIZED ("
-    "SELECT animal_id, vector <=> CAST(:q AS halfvec) AS distance FROM embeddings "
-    "WHERE in_pool AND animal_id = ANY(:animals)) "
-    "SELECT animal_id, 1 - distance AS similarity FROM pool ORDER BY distance LIMIT :limit"
+    "SELECT animal_id, 1 - (vector <=> CAST(:q AS halfvec)) AS similarity FROM embeddings "
+    "WHERE in_pool AND animal_id = ANY(:animals) ORDER BY vector <=> CAST(:q AS halfvec) LIMIT :limit"
 )
-"""Exact per-pen search: the pen's in-pool rows, cosine distance to each, top ``limit`` (exact, so every
-animal of the pen with a near entry is scored). The materialised CTE keeps the planner off the global HNSW
-index, whose filtered scan must skip the ~99 % of rows outside the pen (and every non-pool row). Through the
-plain ``animal_id`` btree each pool row costs one heap fetch: p50 160 ms / p99 328 ms for a pen of 20
-animals x 500 entries on the loaded 2-core bench machine. With a partial covering index ``(animal_id) INCLUDE
-(vector) WHERE in_pool`` (not in the schema yet: it needs a migration) the same query is an index-only scan:
-p50 28 ms / p99 54 ms there (docs/reid.md "Measured", ``bench/pgvector_query.py``)."""
+"""Per-pen search through the HNSW cosine index (``ix_embeddings_vector_hnsw``) with pgvector's iterative
+scan (``relaxed_order``), so the pen filter still fills ``limit`` hits. Measured on 1,000,000 rows, pens of
+20 animals x 500 entries, loaded 2-core machine (docs/reid.md "Measured", ``bench/pgvector_query.py``):
+p50 11 ms / p99 42 ms, best animal right 99.8 %. The exact scan of the pen's rows through the ``animal_id``
+btree, used for a while, measured p50 160 ms / p99 328 ms (one heap fetch per pool row), and p50 28 ms /
+p99 54 ms with a partial covering btree ``(animal_id) INCLUDE (vector) WHERE in_pool``."""
+
+_SCAN_SETTINGS = text(
+    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+    "set_config('hnsw.ef_search', :ef_search, true)"
+)
+"""Transaction-local HNSW settings for `nearest_pool_hits`."""
 
 
 def as_array(value: object) -> np.ndarray:
@@ -78,7 +84,7 @@ def track_vectors(session: Session, track_ids: Sequence[int]) -> dict[int, np.nd
 def nearest_pool_hits(
     session: Session, vector: np.ndarray, animal_ids: Sequence[int], *, limit: int = NEAREST_HITS
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The ``limit`` pool entries nearest to ``vector`` among ``animal_ids`` (exact cosine over their pools).
+    """The ``limit`` pool entries nearest to ``vector`` among ``animal_ids`` (HNSW, iterative scan).
 
     Args:
         vector: D float32, L2-normalised query.
@@ -90,8 +96,10 @@ def nearest_pool_hits(
     """
     if not animal_ids:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    session.execute(_SCAN_SETTINGS, {"ef_search": str(HNSW_EF_SEARCH)})
     params = {"q": HalfVector(vector).to_text(), "animals": list(animal_ids), "limit": limit}
-    rows = session.execute(_NEAREST_SQL, params).all()
+    # relaxed_order may return hits slightly out of order: sort them
+    rows = sorted(session.execute(_NEAREST_SQL, params).all(), key=lambda row: -float(row[1]))
     return np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.float32)
 
 
