@@ -5,9 +5,11 @@ between runs; ``--reuse`` skips the load and index builds that are already there
 ``animals x per_animal`` synthetic L2-normalised embeddings (binary COPY) into one table with a btree on
 ``animal_id``, then times the queries the re-ID service could run:
 
-- *pen exact* (what ``app.identity.repository.nearest_pool_hits`` runs): exact cosine distance over the pen's
-  in-pool rows, found through the ``animal_id`` btree (a materialised CTE keeps the planner off HNSW), top 64;
-- *pen HNSW* (the previous design): HNSW ``ORDER BY`` with ``animal_id = ANY(...)``, ``hnsw.iterative_scan``;
+- *pen HNSW* (what ``app.identity.repository.nearest_pool_hits`` runs): HNSW ``ORDER BY`` with
+  ``animal_id = ANY(...)``, ``hnsw.iterative_scan = relaxed_order``, ``ef_search`` 100;
+- *pen exact* (the alternative, measured slower): exact cosine distance over the pen's in-pool rows, found
+  through the ``animal_id`` btree (a materialised CTE keeps the planner off HNSW), top 64; with
+  ``--covering`` also through a partial covering btree ``(animal_id) INCLUDE (vector) WHERE in_pool``;
 - *global*: the 64 nearest entries of the whole table (HNSW, no filter).
 
 The exact design is timed before the HNSW index is built (``--skip-hnsw`` stops there). Prints p50/p99 latency
