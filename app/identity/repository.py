@@ -30,7 +30,8 @@ _NEAREST_SQL = text(
 """Per-pen search through the HNSW cosine index (``ix_embeddings_vector_hnsw``) with pgvector's iterative
 scan (``relaxed_order``), so the pen filter still fills ``limit`` hits. Measured on 1,000,000 rows, pens of
 20 animals x 500 entries, loaded 2-core machine (docs/reid.md "Measured", ``bench/pgvector_query.py``):
-p50 11 ms / p99 42 ms, best animal right 99.8 %. The exact scan of the pen's rows through the ``animal_id``
+p50 11 ms / p99 42 ms, best animal right 99.8 %; p99 549 ms when the query's animal is not in the pen (the
+scan walks up to ``hnsw.max_scan_tuples`` rows). The exact scan of the pen's rows through the ``animal_id``
 btree, used for a while, measured p50 160 ms / p99 328 ms (one heap fetch per pool row), and p50 28 ms /
 p99 54 ms with a partial covering btree ``(animal_id) INCLUDE (vector) WHERE in_pool``."""
 
