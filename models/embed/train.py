@@ -35,6 +35,9 @@ class TrainConfig:
         margin: triplet margin on cosine distance.
         eval_every: steps between validation runs.
         threads: torch CPU threads.
+        same_pen_ids: of the P animals of a batch, this many come from one randomly chosen pen (all of its
+            animals if it has fewer), the rest from anywhere; pen-mates, look-alikes included, are the
+            negatives that across-day re-ID must separate (0 = draw all P from anywhere).
     """
 
     seed: int = 0
@@ -46,6 +49,7 @@ class TrainConfig:
     margin: float = 0.2
     eval_every: int = 250
     threads: int = 2
+    same_pen_ids: int = 8
 
 
 def batch_hard_triplet_loss(vectors: Tensor, labels: Tensor, *, margin: float) -> Tensor:
@@ -68,22 +72,49 @@ def batch_hard_triplet_loss(vectors: Tensor, labels: Tensor, *, margin: float) -
     return F.relu(hardest_positive - hardest_negative + margin).mean()
 
 
-def sample_pk(ids: np.ndarray, *, p: int, k: int, rng: np.random.Generator) -> np.ndarray:
+def sample_pk(
+    ids: np.ndarray,
+    *,
+    p: int,
+    k: int,
+    rng: np.random.Generator,
+    pens: np.ndarray | None = None,
+    same_pen: int = 0,
+) -> np.ndarray:
     """Indices of a PK batch: ``p`` distinct identities, ``k`` crops each (with replacement if fewer).
 
     Args:
         ids: N int identity of each crop.
+        pens: N int pen of each crop; needed when ``same_pen`` > 0.
+        same_pen: up to this many of the ``p`` identities are drawn from one random pen (hard negatives:
+            pen-mates), the remaining ones from all identities not yet chosen.
 
     Returns:
         (p*k) int64 indices into ``ids``, grouped by identity.
     """
-    unique = np.unique(ids)
-    chosen = rng.choice(unique, size=min(p, len(unique)), replace=False)
+    chosen = _choose_identities(ids, p=p, rng=rng, pens=pens, same_pen=same_pen)
     picks = []
     for identity in chosen:
         members = np.flatnonzero(ids == identity)
         picks.append(rng.choice(members, size=k, replace=len(members) < k))
     return np.concatenate(picks).astype(np.int64)
+
+
+def _choose_identities(
+    ids: np.ndarray, *, p: int, rng: np.random.Generator, pens: np.ndarray | None, same_pen: int
+) -> np.ndarray:
+    """``min(p, #identities)`` distinct identities, up to ``same_pen`` of them from one random pen."""
+    unique = np.unique(ids)
+    p = min(p, len(unique))
+    if same_pen <= 0:
+        return rng.choice(unique, size=p, replace=False)
+    if pens is None or len(pens) != len(ids):
+        raise ValueError("same_pen > 0 needs one pen per crop")
+    pen = rng.choice(np.unique(pens))
+    mates = np.unique(ids[pens == pen])
+    first = rng.choice(mates, size=min(same_pen, p, len(mates)), replace=False)
+    rest = np.setdiff1d(unique, first)
+    return np.concatenate([first, rng.choice(rest, size=p - len(first), replace=False)])
 
 
 def augment(batch: Tensor, *, generator: torch.Generator) -> Tensor:
@@ -162,7 +193,14 @@ def train_embedder(
     best: tuple[float, int, ReidScores, dict] = (-1.0, 0, ReidScores(0.0, 0.0, 0), {})
     history: list[dict[str, float]] = []
     for step in range(1, config.steps + 1):
-        idx = sample_pk(train.ids, p=config.ids_per_batch, k=config.crops_per_id, rng=rng)
+        idx = sample_pk(
+            train.ids,
+            p=config.ids_per_batch,
+            k=config.crops_per_id,
+            rng=rng,
+            pens=train.pens,
+            same_pen=config.same_pen_ids,
+        )
         batch = augment(torch.from_numpy(normalise(train.images[idx], spec)), generator=generator)
         loss = _step(model, optimiser, batch, torch.from_numpy(train.ids[idx]), config.margin)
         schedule.step()

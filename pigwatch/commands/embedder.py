@@ -95,6 +95,9 @@ def train_embedder_command(
     days_per_scenario: int = typer.Option(5, min=2, help="days rendered per scenario"),
     max_scenarios: int = typer.Option(0, min=0, help="use only the first N scenarios per set (0 = all)"),
     threads: int = typer.Option(2, min=1, help="torch CPU threads"),
+    same_pen_ids: int = typer.Option(
+        8, min=0, help="animals per batch drawn from one pen (hard negatives; 0 = all from anywhere)"
+    ),
     export: bool = typer.Option(True, help="export the best model to the bundle"),
 ) -> None:
     """Train the default embedder on the simulator's train pigs; select on val; score on test; export."""
@@ -104,7 +107,10 @@ def train_embedder_command(
     from models.embed.train import TrainConfig, evaluate
     from models.embed.workflow import git_commit, scores_table
 
-    spec, config = CropSpec(size=size), TrainConfig(seed=seed, steps=steps, threads=threads)
+    spec, config = (
+        CropSpec(size=size),
+        TrainConfig(seed=seed, steps=steps, threads=threads, same_pen_ids=same_pen_ids),
+    )
     sampling = SimSampling(days_per_scenario=days_per_scenario, max_scenarios=max_scenarios)
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()

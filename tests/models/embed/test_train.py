@@ -42,6 +42,25 @@ def test_sample_pk(p: int, k: int, n_ids: int) -> None:
     assert (groups == groups[:, :1]).all() and len(np.unique(groups[:, 0])) == len(groups)
 
 
+@pytest.mark.parametrize(("same_pen", "pen_size"), [(3, 5), (8, 4)])
+def test_sample_pk_draws_pen_mates(same_pen: int, pen_size: int) -> None:
+    n_pens = 6
+    ids = np.repeat(np.arange(n_pens * pen_size), 2)
+    pens = ids // pen_size
+    for seed in range(5):
+        idx = sample_pk(ids, p=6, k=2, rng=np.random.default_rng(seed), pens=pens, same_pen=same_pen)
+        chosen = ids[idx].reshape(-1, 2)[:, 0]
+        assert len(np.unique(chosen)) == 6
+        first_pen = pens[ids == chosen[0]][0]
+        # the first min(same_pen, p, pen size) animals share one pen; the rest fill up to p
+        assert (pens[np.searchsorted(ids, chosen[: min(same_pen, 6, pen_size)])] == first_pen).all()
+
+
+def test_sample_pk_same_pen_needs_pens() -> None:
+    with pytest.raises(ValueError, match="pen"):
+        sample_pk(np.arange(4), p=2, k=1, rng=np.random.default_rng(0), same_pen=2)
+
+
 def test_augment_keeps_shape_and_content() -> None:
     batch = torch.randn(6, 3, 8, 8)
     out = augment(batch, generator=torch.Generator().manual_seed(0))
