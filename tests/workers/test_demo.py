@@ -71,11 +71,11 @@ def test_sampling_plan_refuses_bad_plans(clips: int, seconds: float) -> None:
         demo.make_plan(days=2, clips_per_day=clips, clip_seconds=seconds, width=64, height=36)
 
 
-def test_default_sampling_finds_the_sick_pig_with_perfect_perception() -> None:
-    """The alert rule on what perfect perception would store under the demo's default sampling (simulator
+def test_alert_sampling_finds_the_sick_pig_with_perfect_perception() -> None:
+    """The alert rule on what perfect perception would store under the demo's alert sampling plan (simulator
     labels, no video): the sick pig is flagged inside its sick days and no other pig is."""
     plan = demo.make_plan(
-        days=demo.DEFAULT_DAYS, clips_per_day=demo.DEFAULT_CLIPS_PER_DAY,
+        days=demo.DEFAULT_DAYS, clips_per_day=demo.ALERT_CLIPS_PER_DAY,
         clip_seconds=demo.DEFAULT_CLIP_SECONDS, width=640, height=360, today=TODAY,
     )  # fmt: skip
     sick = next(e for e in plan.scenario.config.health_events if e.condition == "sick")
