@@ -37,7 +37,10 @@ class TrainConfig:
         threads: torch CPU threads.
         same_pen_ids: of the P animals of a batch, this many come from one randomly chosen pen (all of its
             animals if it has fewer), the rest from anywhere; pen-mates, look-alikes included, are the
-            negatives that across-day re-ID must separate (0 = draw all P from anywhere).
+            negatives that across-day re-ID must separate (0 = draw all P from anywhere, the default: with 8
+            the loss stayed at the margin, i.e. collapsed, for 480 steps; see docs/embedder.md).
+        id_loss_weight: weight of an added identity-classification loss (cosine softmax, scale 16, over the
+            train animals; the classifier is thrown away after training); 0 = triplet loss only.
     """
 
     seed: int = 0
@@ -49,7 +52,8 @@ class TrainConfig:
     margin: float = 0.2
     eval_every: int = 250
     threads: int = 2
-    same_pen_ids: int = 8
+    same_pen_ids: int = 0
+    id_loss_weight: float = 0.0
 
 
 def batch_hard_triplet_loss(vectors: Tensor, labels: Tensor, *, margin: float) -> Tensor:
@@ -162,11 +166,33 @@ class TrainResult:
     history: list[dict[str, float]]
 
 
+class CosineClassifier(torch.nn.Module):
+    """Identity logits for training only: ``scale`` x cosine(embedding, class weight); Bx D -> B x classes."""
+
+    def __init__(self, dim: int, classes: int, *, scale: float = 16.0) -> None:
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(classes, dim) * 0.01)
+        self.scale = scale
+
+    def forward(self, vectors: Tensor) -> Tensor:
+        return self.scale * F.normalize(vectors, dim=1) @ F.normalize(self.weight, dim=1).T
+
+
 def _step(
-    model: PigEmbedNet, optimiser: torch.optim.Optimizer, batch: Tensor, labels: Tensor, margin: float
+    model: PigEmbedNet,
+    optimiser: torch.optim.Optimizer,
+    batch: Tensor,
+    labels: Tensor,
+    margin: float,
+    classifier: tuple[CosineClassifier, Tensor, float] | None = None,
 ) -> float:
+    """One optimiser step; ``classifier`` = (head, class index per crop, weight) adds the identity loss."""
     model.train()
-    loss = batch_hard_triplet_loss(model(batch), labels, margin=margin)
+    vectors = model(batch)
+    loss = batch_hard_triplet_loss(vectors, labels, margin=margin)
+    if classifier is not None:
+        head, classes, weight = classifier
+        loss = loss + weight * F.cross_entropy(head(vectors), classes)
     optimiser.zero_grad(set_to_none=True)
     loss.backward()
     optimiser.step()
@@ -186,7 +212,10 @@ def train_embedder(
     torch.set_num_threads(config.threads)
     rng, generator = np.random.default_rng(config.seed), torch.Generator().manual_seed(config.seed)
     model = PigEmbedNet()
-    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    train_ids = np.unique(train.ids)
+    head = CosineClassifier(model.head.out_features, len(train_ids)) if config.id_loss_weight > 0 else None
+    parameters = list(model.parameters()) + (list(head.parameters()) if head is not None else [])
+    optimiser = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=config.lr, total_steps=config.steps, pct_start=0.05, final_div_factor=20.0
     )
@@ -202,7 +231,10 @@ def train_embedder(
             same_pen=config.same_pen_ids,
         )
         batch = augment(torch.from_numpy(normalise(train.images[idx], spec)), generator=generator)
-        loss = _step(model, optimiser, batch, torch.from_numpy(train.ids[idx]), config.margin)
+        labels = torch.from_numpy(train.ids[idx])
+        classes = torch.from_numpy(np.searchsorted(train_ids, train.ids[idx]))
+        classifier = (head, classes, config.id_loss_weight) if head is not None else None
+        loss = _step(model, optimiser, batch, labels, config.margin, classifier)
         schedule.step()
         if on_step is not None:
             on_step(step, loss)

@@ -96,8 +96,9 @@ def train_embedder_command(
     max_scenarios: int = typer.Option(0, min=0, help="use only the first N scenarios per set (0 = all)"),
     threads: int = typer.Option(2, min=1, help="torch CPU threads"),
     same_pen_ids: int = typer.Option(
-        8, min=0, help="animals per batch drawn from one pen (hard negatives; 0 = all from anywhere)"
+        0, min=0, help="animals per batch drawn from one pen (hard negatives; 0 = all from anywhere)"
     ),
+    id_loss: float = typer.Option(0.0, min=0.0, help="weight of the added identity-classification loss"),
     export: bool = typer.Option(True, help="export the best model to the bundle"),
 ) -> None:
     """Train the default embedder on the simulator's train pigs; select on val; score on test; export."""
@@ -109,7 +110,9 @@ def train_embedder_command(
 
     spec, config = (
         CropSpec(size=size),
-        TrainConfig(seed=seed, steps=steps, threads=threads, same_pen_ids=same_pen_ids),
+        TrainConfig(
+            seed=seed, steps=steps, threads=threads, same_pen_ids=same_pen_ids, id_loss_weight=id_loss
+        ),
     )
     sampling = SimSampling(days_per_scenario=days_per_scenario, max_scenarios=max_scenarios)
     out.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from models.embed.crops import CropSpec
 from models.embed.dataset import CropSet
 from models.embed.net import PigEmbedNet
 from models.embed.train import (
+    CosineClassifier,
     TrainConfig,
     augment,
     batch_hard_triplet_loss,
@@ -96,3 +97,25 @@ def test_short_training_improves_across_day_retrieval() -> None:
     result = train_embedder(train, val, spec, config)
     assert isinstance(result.model, PigEmbedNet) and len(result.history) == 2
     assert result.best_val.mean_ap > untrained.mean_ap + 0.1
+
+
+def test_cosine_classifier_logits_are_scaled_cosines() -> None:
+    head = CosineClassifier(4, 3, scale=16.0)
+    with torch.no_grad():
+        head.weight.copy_(torch.eye(3, 4))
+    logits = head(torch.tensor([[2.0, 0, 0, 0], [0, 0, 0, 5.0]]))
+    assert logits.shape == (2, 3)
+    assert torch.allclose(logits, torch.tensor([[16.0, 0, 0], [0, 0, 0]]))
+
+
+def test_training_with_identity_loss_runs_and_records_history() -> None:
+    spec = CropSpec(size=32)
+    train, val = _colour_set(4, 2, 2, 32, seed=0), _colour_set(3, 2, 2, 32, seed=1)
+    config = TrainConfig(
+        steps=2, ids_per_batch=4, crops_per_id=2, eval_every=2, threads=1, id_loss_weight=1.0
+    )
+    seen: list[float] = []
+    result = train_embedder(train, val, spec, config, on_step=lambda _, loss: seen.append(loss))
+    # the identity loss adds about ln(4 animals) = 1.39 to the triplet loss (<= margin + 2) at the start
+    assert len(seen) == 2 and seen[0] > 1.0
+    assert len(result.history) == 1
