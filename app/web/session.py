@@ -13,8 +13,10 @@ from app.auth.csrf import csrf_token
 from app.auth.models import User
 from app.auth.permissions import role_at_least
 from app.deps import SESSION_USER_KEY, SessionDep
+from app.web.timeline import observed_duration
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["duration"] = observed_duration
 
 
 def page_user(request: Request, session: SessionDep) -> User | None:

@@ -185,14 +185,23 @@ def event_label(event: HealthEvent) -> str:
     return f"note: {event.notes or ''}"[:120]
 
 
+def observed_duration(seconds: float) -> str:
+    """A duration for people: "2.5 h" from an hour up, "4 min" below, "30 s" below a minute."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
+
+
 def sampling_notes(summaries: list[DailySummary], bout_days: int) -> list[str]:
     """Plain-language statement of how much of each day was observed (the pipeline may sample video)."""
     notes = []
     if summaries:
-        mean_h = sum(s.observed_s for s in summaries) / len(summaries) / 3600
-        if mean_h < 23.5:
+        mean_s = sum(s.observed_s for s in summaries) / len(summaries)
+        if mean_s < 23.5 * 3600:
             notes.append(
-                f"Sampled: about {mean_h:.1f} h of video observed per day; "
+                f"Sampled: about {observed_duration(mean_s)} of video observed per day; "
                 "behaviour hours are of observed time."
             )
     if bout_days:
