@@ -66,13 +66,28 @@ def _cut(image: np.ndarray, x0: int, y0: int, side: int, fill: np.ndarray | bool
     return out
 
 
+MIN_MASK_FILL = 0.05
+"""Smallest share of its box a mask must cover to be used for background neutralisation."""
+
+
+def mask_fills_box(mask: np.ndarray, box: np.ndarray) -> bool:
+    """Whether an HxW bool mask covers at least `MIN_MASK_FILL` of the box (x1, y1, x2, y2 pixels)."""
+    height, width = mask.shape[:2]
+    x1, y1 = int(np.clip(np.floor(box[0]), 0, width)), int(np.clip(np.floor(box[1]), 0, height))
+    x2, y2 = int(np.clip(np.ceil(box[2]), 0, width)), int(np.clip(np.ceil(box[3]), 0, height))
+    area = (x2 - x1) * (y2 - y1)
+    return area > 0 and float(np.count_nonzero(mask[y1:y2, x1:x2])) >= MIN_MASK_FILL * area
+
+
 def crop_one(image: np.ndarray, box: np.ndarray, mask: np.ndarray | None, spec: CropSpec) -> np.ndarray:
     """One animal's crop, before normalisation.
 
     Args:
         image: HxWx3 uint8 RGB frame.
         box: 4 float, (x1, y1, x2, y2) pixels.
-        mask: HxW bool instance mask at frame resolution, or None to keep the background.
+        mask: HxW bool instance mask at frame resolution, or None to keep the background. A mask covering
+            less than `MIN_MASK_FILL` of its box is treated as None (a failed mask would otherwise blank the
+            whole crop and make every animal's embedding the same).
         spec: the crop settings.
 
     Returns:
@@ -81,7 +96,7 @@ def crop_one(image: np.ndarray, box: np.ndarray, mask: np.ndarray | None, spec: 
     x0, y0, side = square_window(box, margin=spec.margin)
     fill = spec.fill_rgb
     crop = _cut(image, x0, y0, side, fill)
-    if mask is not None:
+    if mask is not None and mask_fills_box(mask, box):
         crop[~_cut(mask, x0, y0, side, False)] = fill
     interpolation = cv2.INTER_AREA if side > spec.size else cv2.INTER_LINEAR
     return cv2.resize(crop, (spec.size, spec.size), interpolation=interpolation)

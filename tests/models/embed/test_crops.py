@@ -65,9 +65,21 @@ def test_background_outside_the_mask_is_neutral() -> None:
 
 
 def test_normalisation_makes_the_fill_zero() -> None:
-    mask = np.zeros((1, 60, 80), bool)
-    out = crop_batch(_frame(), Detections(xyxy=[[10, 10, 30, 30]], score=[1.0], mask=mask), SPEC)
+    frame = np.empty((60, 80, 3), np.uint8)
+    frame[:] = SPEC.fill_rgb
+    out = crop_batch(frame, Detections(xyxy=[[10, 10, 30, 30]], score=[1.0]), SPEC)
     assert np.abs(out).max() < 0.02
+
+
+@pytest.mark.parametrize("covered", [0, 10])
+def test_a_failed_mask_keeps_the_animal(covered: int) -> None:
+    """An empty or nearly empty mask (under 5 % of its box) is ignored instead of blanking the crop."""
+    img = _frame()
+    img[20:40, 20:40] = (0, 255, 0)
+    mask = np.zeros((60, 80), bool)
+    mask[20 : 20 + covered // 10, 20 : 20 + covered] = True  # 0 or 10 of 400 box pixels
+    box = np.asarray([20, 20, 40, 40], np.float32)
+    np.testing.assert_array_equal(crop_one(img, box, mask, SPEC), crop_one(img, box, None, SPEC))
 
 
 @pytest.mark.parametrize(("shape", "dtype"), [((60, 80), np.uint8), ((60, 80, 3), np.float32)])
