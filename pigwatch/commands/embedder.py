@@ -98,7 +98,7 @@ def train_embedder_command(
     same_pen_ids: int = typer.Option(
         0, min=0, help="animals per batch drawn from one pen (hard negatives; 0 = all from anywhere)"
     ),
-    id_loss: float = typer.Option(0.0, min=0.0, help="weight of the added identity-classification loss"),
+    id_loss: float = typer.Option(1.0, min=0.0, help="weight of the added identity-classification loss"),
     export: bool = typer.Option(True, help="export the best model to the bundle"),
 ) -> None:
     """Train the default embedder on the simulator's train pigs; select on val; score on test; export."""
