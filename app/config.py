@@ -88,6 +88,8 @@ class Settings(BaseSettings):
 
     processor: str = Field(default="models.pipeline.default:build_processor", alias="PIGWATCH_PROCESSOR", description="'module:factory' building the ChunkProcessor workers run.")  # noqa: E501
     task_visibility_timeout_s: float = Field(default=3600.0, alias="PIGWATCH_TASK_VISIBILITY_TIMEOUT_S", gt=0, description="Seconds before an unacknowledged chunk task (its worker died) is redelivered.")  # noqa: E501
+    thumbnail_retention_days: float = Field(default=30.0, alias="PIGWATCH_THUMBNAIL_RETENTION_DAYS", gt=0, description="Track thumbnails older than this many days are thinned to the best few per animal and day.")  # noqa: E501
+    thumbnails_kept_per_day: int = Field(default=4, alias="PIGWATCH_THUMBNAILS_KEPT_PER_DAY", ge=1, description="Thumbnails an animal keeps per day once they are older than the retention period.")  # noqa: E501
 
     @model_validator(mode="before")
     @classmethod

@@ -13,7 +13,7 @@ import yaml
 from app.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_SERVICES = ("migrate", "api", "worker", "worker-gpu")
+APP_SERVICES = ("migrate", "api", "worker", "scheduler", "worker-gpu")
 SETTINGS_NAMES = {field.alias or name for name, field in Settings.model_fields.items()}
 
 
@@ -71,6 +71,7 @@ AFTER_MIGRATION = {
         ("migrate", {"db": "service_healthy"}),
         ("api", AFTER_MIGRATION),
         ("worker", AFTER_MIGRATION),
+        ("scheduler", AFTER_MIGRATION),
         ("worker-gpu", AFTER_MIGRATION),
     ],
 )
@@ -91,6 +92,9 @@ def test_commands(compose: dict[str, Any]) -> None:
     assert services["worker-gpu"]["command"] == ["pigwatch", "worker", "--queues", "gpu"]
     assert "replicas" not in services["worker"].get("deploy", {})  # scale with --scale worker=N
     assert "container_name" not in services["worker"]
+    beat = [name for name, service in services.items() if "--beat" in service.get("command", [])]
+    assert beat == ["scheduler"]  # exactly one scheduler; the scalable worker never runs beat
+    assert services["scheduler"]["command"][:2] == ["pigwatch", "worker"]
 
 
 def test_gpu_worker_is_profiled_and_reserves_a_gpu(compose: dict[str, Any]) -> None:

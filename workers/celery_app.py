@@ -11,21 +11,31 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 
 from app.config import Settings, get_settings
 
 TASK_ROUTES: dict[str, dict[str, str]] = {
     "pigwatch.chunks.*": {"queue": "cpu"},
     "pigwatch.summaries.*": {"queue": "cpu"},
+    "pigwatch.maintenance.*": {"queue": "cpu"},
     "pigwatch.gpu.*": {"queue": "gpu"},
 }
 """Task name pattern -> queue; workers consume ``cpu`` and/or ``gpu`` (``pigwatch worker --queues``)."""
 
-TASK_MODULES: list[str] = ["workers.tasks.chunks", "workers.tasks.summaries"]
+TASK_MODULES: list[str] = ["workers.tasks.chunks", "workers.tasks.summaries", "workers.tasks.maintenance"]
 """Modules whose tasks a worker registers."""
 
 PROCESS_CHUNK_TASK = "pigwatch.chunks.process"
 """Name of the chunk task; the app sends it by name with the chunk id only."""
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "prune-thumbnails-daily": {
+        "task": "pigwatch.maintenance.prune_thumbnails",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+"""Periodic tasks, run by the one worker started with ``pigwatch worker --beat`` (times in UTC)."""
 
 
 def broker_urls(settings: Settings, database_url: str) -> tuple[str, str]:
@@ -75,6 +85,9 @@ def celery_config(settings: Settings, database_url: str) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": transport_options(settings),
         "worker_hijack_root_logger": False,
+        "beat_schedule": BEAT_SCHEDULE,
+        "beat_schedule_filename": str(settings.data_dir / "celerybeat-schedule"),
+        "timezone": "UTC",
     }
 
 

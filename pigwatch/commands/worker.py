@@ -8,12 +8,12 @@ POOLS = ("prefork", "solo", "threads")
 
 
 def worker_argv(
-    *, queues: str, concurrency: int, pool: str, loglevel: str, hostname: str | None
+    *, queues: str, concurrency: int, pool: str, loglevel: str, hostname: str | None, beat: bool = False
 ) -> list[str]:
-    """The ``celery worker`` argument list for these options."""
+    """The ``celery worker`` argument list for these options (``--beat`` embeds the periodic scheduler)."""
     argv = ["worker", f"--queues={queues}", f"--concurrency={concurrency}", f"--pool={pool}"]
     argv += [f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"]
-    return argv + ([f"--hostname={hostname}"] if hostname else [])
+    return argv + ([f"--hostname={hostname}"] if hostname else []) + (["--beat"] if beat else [])
 
 
 def worker(
@@ -22,6 +22,9 @@ def worker(
     pool: str = typer.Option("prefork", "--pool", help=f"Execution pool: {', '.join(POOLS)}."),
     loglevel: str = typer.Option("info", "--loglevel", help="Celery log level."),
     hostname: str = typer.Option(None, "--hostname", help="Worker node name (default celery@<host>)."),
+    beat: bool = typer.Option(
+        False, "--beat", help="Also run the periodic scheduler (daily thumbnail pruning); one worker only."
+    ),
 ) -> None:
     """Start a Celery worker for chunk processing (broker: Redis, or the database without REDIS_URL)."""
     from app.cli_support import database_url, fail, load_settings
@@ -36,7 +39,7 @@ def worker(
     settings = load_settings()
     celery = make_celery(settings, database_url(settings))
     argv = worker_argv(
-        queues=queues, concurrency=concurrency, pool=pool, loglevel=loglevel, hostname=hostname
+        queues=queues, concurrency=concurrency, pool=pool, loglevel=loglevel, hostname=hostname, beat=beat
     )
     try:
         celery.worker_main(argv)

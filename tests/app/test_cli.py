@@ -80,3 +80,14 @@ def test_invalid_settings_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _invoke("db", "url")
     assert result.exit_code == 2
     assert "PIGWATCH_SECRET_KEY" in result.output
+
+
+def test_media_prune_thumbnails_reports_and_refuses_nonsense(cli_env: str) -> None:
+    assert _invoke("db", "upgrade").exit_code == 0
+    dry = _invoke("media", "prune-thumbnails", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "would prune 0 thumbnails" in dry.output and "keeping 4 per animal and day" in dry.output
+    done = _invoke("media", "prune-thumbnails", "--older-than-days", "7", "--keep-per-day", "2")
+    assert done.exit_code == 0 and "pruned 0 thumbnails" in done.output and "keeping 2" in done.output
+    bad = _invoke("media", "prune-thumbnails", "--older-than-days", "0")
+    assert bad.exit_code == 2 and "older_than_days must be > 0" in bad.output
