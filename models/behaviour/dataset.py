@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from models.behaviour.features import track_features
+from models.behaviour.mask_shape import MASK_SHAPE_NAMES, mask_shapes
 from models.behaviour.model import DEFAULT_WINDOW, windows
 from models.pipeline.types import BEHAVIOURS
 
@@ -27,12 +28,15 @@ class SimTrack:
         frames: T int frame indices.
         xyxy: Tx4 float32 boxes, pixels.
         labels: T int class indices into `BEHAVIOURS`.
+        mask_shape: Tx5 float32 silhouette shape per frame (`MASK_SHAPE_NAMES`, from the rendered visible
+            mask), or None (clips cached before masks were used).
     """
 
     group: str
     frames: np.ndarray
     xyxy: np.ndarray
     labels: np.ndarray
+    mask_shape: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -69,16 +73,18 @@ def render_clip_tracks(spec: ClipSpec, *, width: int = 320, height: int = 180, f
                            width=width, height=height, fps=fps))  # fmt: skip
     view = PenView.fit(scenario.pen_size_m, width=width, height=height)
     zones = {name: np.asarray(view.normalised(poly)) for name, poly in scenario.zones_m.items()}
+    shapes = [mask_shapes(f.masks, f.xyxy) for f in frames]  # per frame: N pigs x 5
     tracks = []
     for column, pig_id in enumerate(frames[0].ids if frames else []):
-        seen = [f for f in frames if f.visible[column]]
+        seen = [k for k, f in enumerate(frames) if f.visible[column]]
         if len(seen) < 2:
             continue
         tracks.append(SimTrack(
             group=f"{scenario.config.name}/{day}/{int(pig_id)}",
-            frames=np.array([f.index for f in seen], np.int64),
-            xyxy=np.stack([f.xyxy[column] for f in seen]).astype(np.float32),
-            labels=np.array([BEHAVIOURS.index(f.behaviours[column]) for f in seen], np.int64),
+            frames=np.array([frames[k].index for k in seen], np.int64),
+            xyxy=np.stack([frames[k].xyxy[column] for k in seen]).astype(np.float32),
+            labels=np.array([BEHAVIOURS.index(frames[k].behaviours[column]) for k in seen], np.int64),
+            mask_shape=np.stack([shapes[k][column] for k in seen]).astype(np.float32),
         ))  # fmt: skip
     return SimClip(tracks, (width, height), fps, spec.start_s, zones)
 
@@ -89,7 +95,8 @@ def clip_features(clip: SimClip) -> list[np.ndarray]:
     for index, track in enumerate(clip.tracks):
         others = [(t.frames, t.xyxy) for j, t in enumerate(clip.tracks) if j != index]
         out.append(track_features(track.frames, track.xyxy, fps=clip.fps, clock_start_s=clip.clock_start_s,
-                                  frame_size=clip.frame_size, zones=clip.zones, others=others))  # fmt: skip
+                                  frame_size=clip.frame_size, zones=clip.zones, others=others,
+                                  mask_shape=track.mask_shape))  # fmt: skip
     return out
 
 
@@ -188,12 +195,21 @@ def save_clips(path: Path, clips: Sequence[SimClip]) -> None:
         frames=np.concatenate([t.frames for _, t in tracks]) if tracks else np.zeros(0, np.int64),
         xyxy=np.concatenate([t.xyxy for _, t in tracks]) if tracks else np.zeros((0, 4), np.float32),
         labels=np.concatenate([t.labels for _, t in tracks]) if tracks else np.zeros(0, np.int64),
+        mask_shape=_stacked_shapes([t for _, t in tracks]),
         frame_sizes=np.array([c.frame_size for c in clips], np.int64).reshape(-1, 2),
         fps=np.array([c.fps for c in clips], np.float64),
         clock_start_s=np.array([c.clock_start_s for c in clips], np.float64),
         zone_names=np.array(zone_names),
         zones=zones,
     )
+
+
+def _stacked_shapes(tracks: Sequence[SimTrack]) -> np.ndarray:
+    """Sum(T)x5 float32 mask shapes of the tracks in order (NaN rows for tracks without them)."""
+    width = len(MASK_SHAPE_NAMES)
+    parts = [t.mask_shape if t.mask_shape is not None else np.full((len(t.frames), width), np.nan, np.float32)
+             for t in tracks]  # fmt: skip
+    return np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, width), np.float32)
 
 
 def load_clips(path: Path) -> list[SimClip]:
@@ -217,9 +233,10 @@ def load_clips(path: Path) -> list[SimClip]:
     starts = ends - data["lengths"]
     for k, (clip_index, group) in enumerate(zip(data["clip_of_track"], data["groups"], strict=True)):
         rows = slice(int(starts[k]), int(ends[k]))
-        clips[int(clip_index)].tracks.append(SimTrack(
-            str(group), data["frames"][rows].copy(), data["xyxy"][rows].copy(), data["labels"][rows].copy()
-        ))  # fmt: skip
+        shape = data["mask_shape"][rows].copy() if "mask_shape" in data else None
+        clips[int(clip_index)].tracks.append(SimTrack(str(group), data["frames"][rows].copy(),
+                                                      data["xyxy"][rows].copy(), data["labels"][rows].copy(),
+                                                      shape))  # fmt: skip
     return clips
 
 

@@ -1,7 +1,8 @@
 """Per-frame track features for the behaviour model: position, box shape, motion, neighbours, zones, clock.
 
-Inputs are what the tracker gives every pipeline (boxes per frame, all tracks of the chunk at once), so the
-same features are computed from simulator ground truth in training and from tracker output in production.
+Inputs are what the tracker gives every pipeline (boxes per frame, all tracks of the chunk at once, and the
+per-frame silhouette shape of the instance masks, `models.behaviour.mask_shape`), so the same features are
+computed from simulator ground truth in training and from tracker output in production.
 Positions and sizes are normalised by the frame size; motion and neighbour distances by the animal's own
 body scale (square root of its box area), so the features do not depend on the camera's resolution.
 """
@@ -15,6 +16,7 @@ import cv2
 import numpy as np
 
 from models.behaviour.context import CONTEXT_FEATURE_NAMES, context_features
+from models.behaviour.mask_shape import MASK_SHAPE_NAMES
 from models.behaviour.pen_mates import PEN_MATE_FEATURE_NAMES, pen_mate_features
 
 ZONE_NAMES: tuple[str, ...] = ("feeder", "drinker", "toy", "dunging", "lying")
@@ -26,16 +28,22 @@ BASE_FEATURE_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 """Per-frame base features (the first columns)."""
 
-FEATURE_NAMES: tuple[str, ...] = (*BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES, *PEN_MATE_FEATURE_NAMES)
-"""Feature order of the F columns: base features, the track's long-context features, then its features
-relative to the chunk's other tracks (`models.behaviour.pen_mates`)."""
+FEATURE_NAMES: tuple[str, ...] = (
+    *BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES, *PEN_MATE_FEATURE_NAMES, *MASK_SHAPE_NAMES,
+)  # fmt: skip
+"""Feature order of the F columns: base features, the track's long-context features, its features relative
+to the chunk's other tracks (`models.behaviour.pen_mates`), then its mask's shape
+(`models.behaviour.mask_shape`; NaN where the track has no usable mask)."""
 
-KNOWN_FEATURE_SETS: tuple[tuple[str, ...], ...] = (
-    BASE_FEATURE_NAMES,
-    (*BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES),
-    FEATURE_NAMES,
-)
-"""Leading column sets a bundle may have been trained on (older bundles read fewer columns)."""
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "base": BASE_FEATURE_NAMES,
+    "context": (*BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES),
+    "boxes": (*BASE_FEATURE_NAMES, *CONTEXT_FEATURE_NAMES, *PEN_MATE_FEATURE_NAMES),
+    "base+mask": (*BASE_FEATURE_NAMES, *MASK_SHAPE_NAMES),
+    "all": FEATURE_NAMES,
+}
+"""Named column subsets a model can be trained on (a bundle stores the names of the columns it reads, any
+subset of `FEATURE_NAMES`; older bundles read "base" or "context")."""
 
 NEIGHBOUR_CLIP = 6.0
 """Neighbour distances beyond this many body scales are clipped (nobody near)."""
@@ -132,8 +140,10 @@ def track_features(
     frame_size: tuple[int, int],
     zones: Mapping[str, np.ndarray],
     others: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+    mask_shape: np.ndarray | None = None,
 ) -> np.ndarray:
-    """TxF float32 features of one track (`FEATURE_NAMES`: base, `context_features`, `pen_mate_features`).
+    """TxF float32 features of one track (`FEATURE_NAMES`: base, `context_features`, `pen_mate_features`,
+    mask shape).
 
     Args:
         frames: T int frame indices (ascending) where the track was seen.
@@ -143,9 +153,11 @@ def track_features(
         frame_size: (width, height) in pixels.
         zones: zone name -> Kx2 polygon normalised to [0, 1] by the frame size.
         others: (frames, xyxy) of every other track in the same chunk.
+        mask_shape: Tx5 float32 per-frame `MASK_SHAPE_NAMES` of the track's masks (NaN rows: no usable
+            mask), or None (no masks at all: NaN columns).
 
     Returns:
-        TxF float32.
+        TxF float32; the mask-shape columns may hold NaN (models replace it by their training mean).
     """
     frames = np.asarray(frames, np.int64)
     xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
@@ -159,4 +171,19 @@ def track_features(
     ]
     base = np.concatenate(parts, axis=1).astype(np.float32)
     context = context_features(base, fps=fps, frame_size=frame_size)
-    return np.concatenate([base, context, pen_mate_features(frames, xyxy, others, fps=fps)], axis=1)
+    mates = pen_mate_features(frames, xyxy, others, fps=fps)
+    return np.concatenate([base, context, mates, mask_columns(mask_shape, len(frames))], axis=1)
+
+
+def mask_columns(mask_shape: np.ndarray | None, length: int) -> np.ndarray:
+    """Tx5 float32 mask-shape columns: ``mask_shape`` checked, or NaN when there is none.
+
+    Raises:
+        ValueError: ``mask_shape`` is not ``length`` x 5.
+    """
+    if mask_shape is None:
+        return np.full((length, len(MASK_SHAPE_NAMES)), np.nan, np.float32)
+    shape = np.asarray(mask_shape, np.float32)
+    if shape.shape != (length, len(MASK_SHAPE_NAMES)):
+        raise ValueError(f"mask_shape must be {length}x{len(MASK_SHAPE_NAMES)}, got {shape.shape}")
+    return shape

@@ -54,7 +54,8 @@ class BehaviourStage:
             others = [(t.frame_indices, t.xyxy) for t in tracks if t.track_id != track.track_id]
             features = track_features(track.frame_indices, track.xyxy, fps=context.fps,
                                       clock_start_s=context.clock_start_s, frame_size=context.frame_size,
-                                      zones=context.zones, others=others)  # fmt: skip
+                                      zones=context.zones, others=others,
+                                      mask_shape=track.mask_shape)  # fmt: skip
             times = track_times(track, context.fps)
             bouts += bouts_from_probabilities(track.track_id, times, self.model.probabilities(features))
             visits += zone_visits(track.track_id, times, self.centres(track, context), context.zones)

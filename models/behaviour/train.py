@@ -21,7 +21,7 @@ from torch import nn
 
 from models.behaviour.bouts import bouts_from_probabilities
 from models.behaviour.dataset import SimClip, clip_features
-from models.behaviour.features import FEATURE_NAMES, KNOWN_FEATURE_SETS
+from models.behaviour.features import FEATURE_NAMES
 from models.behaviour.model import DEFAULT_WINDOW, BehaviourNet, predict_probabilities
 from models.pipeline.types import BEHAVIOURS
 
@@ -31,22 +31,43 @@ SIDECAR_FILE = "behaviour.json"
 
 @dataclass
 class BehaviourModel:
-    """A trained net with its standardisation and window length."""
+    """A trained net with its standardisation and window length.
+
+    Attributes:
+        net: the network (reads len(mean) channels).
+        mean, std: C float32 standardisation of the columns it reads.
+        window: frames per window.
+        names: the `FEATURE_NAMES` columns it reads, in order (None: the leading len(mean) ones).
+    """
 
     net: BehaviourNet
     mean: np.ndarray
     std: np.ndarray
     window: int = DEFAULT_WINDOW
+    names: tuple[str, ...] | None = None
 
     @property
     def feature_names(self) -> tuple[str, ...]:
-        """Leading `FEATURE_NAMES` columns the net reads (all, or only the base ones of old bundles)."""
-        return FEATURE_NAMES[: len(self.mean)]
+        """`FEATURE_NAMES` columns the net reads (``names``, or the leading ones of old bundles)."""
+        return self.names if self.names is not None else FEATURE_NAMES[: len(self.mean)]
+
+    @property
+    def columns(self) -> np.ndarray:
+        """C int indices of `feature_names` in `FEATURE_NAMES`."""
+        return np.array([FEATURE_NAMES.index(name) for name in self.feature_names], np.int64)
+
+    def select(self, features: np.ndarray) -> np.ndarray:
+        """The columns the net reads from ...xFx... raw features (axis 1 of 3-D windows, else the last),
+        NaN (no usable mask) replaced by the training mean."""
+        if features.ndim == 3:
+            chosen = features[:, self.columns]
+            return np.where(np.isnan(chosen), self.mean[None, :, None], chosen).astype(np.float32)
+        chosen = features[..., self.columns]
+        return np.where(np.isnan(chosen), self.mean, chosen).astype(np.float32)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """TxF raw features of one track (`FEATURE_NAMES` order) -> Tx9 probabilities."""
-        columns = features[:, : len(self.mean)]
-        return predict_probabilities(self.net, columns, self.mean, self.std, window=self.window)
+        return predict_probabilities(self.net, self.select(features), self.mean, self.std, window=self.window)
 
 
 def class_weights(labels: np.ndarray) -> torch.Tensor:
@@ -102,11 +123,13 @@ def train_behaviour(
     seed: int = 0,
     time_limit_s: float = 600.0,
     progress: Callable[[int, float], None] | None = None,
+    feature_names: tuple[str, ...] = FEATURE_NAMES,
 ) -> BehaviourModel:
     """Train a `BehaviourNet` on NxFxW raw windows with AdamW and a class-weighted cross-entropy.
 
     Args:
-        x: NxFxW float32 raw window features; y: N int64 labels.
+        x: NxFxW float32 raw window features (`FEATURE_NAMES`; NaN allowed in the mask columns);
+            y: N int64 labels.
         epochs: passes over the data (stops early at ``time_limit_s``).
         batch: windows per step.
         seed: torch and shuffling seed.
@@ -114,15 +137,21 @@ def train_behaviour(
             None: every window once per epoch.
         time_limit_s: wall-clock bound of the training loop.
         progress: called with (epoch, mean loss) after each epoch.
+        feature_names: the columns of ``x`` to train on (any subset of `FEATURE_NAMES`, in that order).
 
     Returns:
         The trained model.
     """
     torch.manual_seed(seed)
-    mean, std = x.mean(axis=(0, 2)), x.std(axis=(0, 2)) + 1e-6
-    data = torch.from_numpy(((x - mean[None, :, None]) / std[None, :, None]).astype(np.float32))
+    columns = [FEATURE_NAMES.index(name) for name in feature_names]
+    chosen = x[:, columns]
+    mean = np.nan_to_num(np.nanmean(chosen, axis=(0, 2))).astype(np.float32)
+    std = (np.nan_to_num(np.nanstd(chosen, axis=(0, 2))) + 1e-6).astype(np.float32)
+    chosen = np.where(np.isnan(chosen), mean[None, :, None], chosen)
+    data = torch.from_numpy(((chosen - mean[None, :, None]) / std[None, :, None]).astype(np.float32))
+    del chosen
     target = torch.from_numpy(y)
-    net = BehaviourNet(features=x.shape[1])
+    net = BehaviourNet(features=len(columns))
     optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
     rng, started = np.random.default_rng(seed), time.perf_counter()
 
@@ -152,7 +181,7 @@ def train_behaviour(
             progress(epoch, float(np.mean(losses)))
         if time.perf_counter() - started > time_limit_s:
             break
-    return BehaviourModel(net.eval(), mean.astype(np.float32), std.astype(np.float32))
+    return BehaviourModel(net.eval(), mean, std, names=tuple(feature_names))
 
 
 def macro_f1(truth: np.ndarray, predicted: np.ndarray, classes: int = len(BEHAVIOURS)) -> float:
@@ -171,6 +200,7 @@ def tune_logit_bias(
     *,
     steps: tuple[float, ...] = (-1.0, -0.5, -0.25, 0.25, 0.5, 1.0),
     rounds: int = 3,
+    min_support: int = 1,
 ) -> np.ndarray:
     """Per-class offsets added to the logits that maximise macro-F1 of the argmax (coordinate ascent).
 
@@ -182,13 +212,15 @@ def tune_logit_bias(
         truth: N int true classes.
         steps: offsets tried for one class at a time.
         rounds: passes over the classes.
+        min_support: only classes with at least this many frames in ``truth`` get an offset (an offset
+            fitted to a handful of encounters does not carry over to other clips).
 
     Returns:
-        9 float32 offsets (0 for classes absent from ``truth``).
+        9 float32 offsets (0 for classes absent from ``truth`` or below ``min_support``).
     """
     bias = np.zeros(logits.shape[1])
     best = macro_f1(truth, (logits + bias).argmax(1))
-    present = np.bincount(truth, minlength=logits.shape[1]) > 0
+    present = np.bincount(truth, minlength=logits.shape[1]) >= max(min_support, 1)
     for _ in range(rounds):
         improved = False
         for k in np.flatnonzero(present):
@@ -210,13 +242,13 @@ def add_logit_bias(model: BehaviourModel, bias: np.ndarray) -> None:
 
 
 def window_logits(model: BehaviourModel, x: np.ndarray, *, batch: int = 2048) -> np.ndarray:
-    """Nx9 float32 logits of NxFxW raw windows (standardised with the model's mean/std here)."""
-    columns = x[:, : len(model.mean)]
+    """Nx9 float32 logits of NxFxW raw windows (`FEATURE_NAMES`; standardised with the model's mean/std)."""
     out = []
     model.net.eval()
     with torch.inference_mode():
         for start in range(0, len(x), batch):
-            chunk = (columns[start : start + batch] - model.mean[None, :, None]) / model.std[None, :, None]
+            columns = model.select(x[start : start + batch])
+            chunk = (columns - model.mean[None, :, None]) / model.std[None, :, None]
             out.append(model.net(torch.from_numpy(chunk.astype(np.float32))).numpy())
     return np.concatenate(out) if out else np.zeros((0, len(BEHAVIOURS)), np.float32)
 
@@ -233,17 +265,18 @@ def save_bundle(model: BehaviourModel, directory: Path, *, facts: dict[str, Any]
 def load_bundle(directory: Path) -> BehaviourModel:
     """Load a model written by `save_bundle` (strict: missing or unexpected keys raise).
 
-    Bundles trained on fewer features (`KNOWN_FEATURE_SETS`: base only, base + context) still load and read
-    the leading columns.
+    A bundle reads the `FEATURE_NAMES` columns its sidecar names (any subset, e.g. the 16 base columns of
+    older bundles), so bundles trained on fewer features keep loading.
     """
     sidecar = json.loads((directory / SIDECAR_FILE).read_text())
-    known = [list(names) for names in KNOWN_FEATURE_SETS]
-    if list(sidecar["features"]) not in known or list(sidecar["classes"]) != list(BEHAVIOURS):
+    names = tuple(sidecar["features"])
+    unknown = set(names) - set(FEATURE_NAMES)
+    if unknown or len(set(names)) != len(names) or not names or list(sidecar["classes"]) != list(BEHAVIOURS):
         raise ValueError(f"{directory / SIDECAR_FILE} was trained on other features or classes")
-    net = BehaviourNet(features=len(sidecar["features"]))
+    net = BehaviourNet(features=len(names))
     net.load_state_dict(load_file(str(directory / WEIGHTS_FILE)), strict=True)
     mean, std = np.asarray(sidecar["mean"], np.float32), np.asarray(sidecar["std"], np.float32)
-    return BehaviourModel(net.eval(), mean, std, int(sidecar["window"]))
+    return BehaviourModel(net.eval(), mean, std, int(sidecar["window"]), names)
 
 
 def clip_predictions(model: BehaviourModel, clip: SimClip) -> tuple[list[int], list[int], list[int]]:

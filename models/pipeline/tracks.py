@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from models.behaviour.mask_shape import mask_shapes
 from models.pipeline.types import Detections, Frame, TrackSummary
 
 
@@ -20,6 +21,7 @@ class _TrackLog:
     frames: list[int] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     boxes: list[np.ndarray] = field(default_factory=list)
+    shapes: list[np.ndarray] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
     last_embedded_s: float = -np.inf
 
@@ -36,20 +38,26 @@ class TrackAccumulator:
         self._logs: dict[int, _TrackLog] = {}
 
     def add_detections(self, frame: Frame, detections: Detections) -> None:
-        """Record the boxes (Nx4 float32 px) of tracked ``detections`` seen on ``frame``."""
+        """Record the boxes (Nx4 float32 px) of tracked ``detections`` seen on ``frame`` and, when they carry
+        masks, each mask's silhouette shape (`models.behaviour.mask_shape.mask_shapes`, 5 float32)."""
         if detections.track_id is None:
             raise ValueError("detections have no track_id; run the tracker first")
-        for track_id, box in zip(detections.track_id, detections.xyxy, strict=True):
+        shapes = mask_shapes(detections.mask, detections.xyxy)  # NaN rows without a usable mask
+        for track_id, box, shape in zip(detections.track_id, detections.xyxy, shapes, strict=True):
             log = self._logs.setdefault(int(track_id), _TrackLog())
             log.frames.append(frame.index)
             log.times.append(frame.t_seconds)
             log.boxes.append(np.asarray(box, np.float32))
+            log.shapes.append(shape)
 
     def due_for_embedding(self, track_ids: np.ndarray, t_seconds: float) -> np.ndarray:
         """N bool: which of ``track_ids`` have not been embedded for ``embed_interval_s`` seconds."""
         return np.array(
-            [t_seconds - self._logs.setdefault(int(t), _TrackLog()).last_embedded_s >= self.embed_interval_s
-             for t in track_ids],
+            [
+                t_seconds - self._logs.setdefault(int(t), _TrackLog()).last_embedded_s
+                >= self.embed_interval_s
+                for t in track_ids
+            ],
             dtype=bool,
         )
 
@@ -75,12 +83,21 @@ class TrackAccumulator:
             vectors = np.stack(log.vectors)
             if len(vectors) > max_embeddings:
                 vectors = vectors[np.linspace(0, len(vectors) - 1, max_embeddings).round().astype(int)]
-            out.append(TrackSummary(
-                track_id=track_id,
-                frame_indices=np.asarray(log.frames, np.int64),
-                xyxy=np.stack(log.boxes).astype(np.float32),
-                embeddings=vectors,
-                t_start_s=float(log.times[0]),
-                t_end_s=float(log.times[-1]),
-            ))
+            out.append(
+                TrackSummary(
+                    track_id=track_id,
+                    frame_indices=np.asarray(log.frames, np.int64),
+                    xyxy=np.stack(log.boxes).astype(np.float32),
+                    embeddings=vectors,
+                    t_start_s=float(log.times[0]),
+                    t_end_s=float(log.times[-1]),
+                    mask_shape=_shape_rows(log.shapes),
+                )
+            )
         return out
+
+
+def _shape_rows(shapes: list[np.ndarray]) -> np.ndarray | None:
+    """Kx5 float32 per-frame mask shapes, or None when no frame had a usable mask."""
+    rows = np.stack(shapes).astype(np.float32)
+    return None if np.isnan(rows).all() else rows

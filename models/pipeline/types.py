@@ -185,6 +185,10 @@ class TrackSummary:
         t_start_s, t_end_s: time span in seconds from the start of the recording.
         extra: free-form per-track figures.
         thumbnails: a few small crops of the animal (best views), in time order; may be empty.
+        mask_shape: Kx5 float32 silhouette shape of the track's instance mask per frame, aligned with
+            ``frame_indices`` (columns `models.behaviour.mask_shape.MASK_SHAPE_NAMES`: log area as a
+            fraction of the frame, box fill, log elongation, ellipse fill, solidity; NaN rows where the
+            tracker gave no usable mask), or None when the tracker gives no masks.
     """
 
     track_id: int
@@ -195,6 +199,7 @@ class TrackSummary:
     t_end_s: float
     extra: dict[str, float] = field(default_factory=dict)
     thumbnails: list[TrackThumbnail] = field(default_factory=list)
+    mask_shape: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

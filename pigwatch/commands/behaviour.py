@@ -39,6 +39,15 @@ def train_behaviour_command(
     ] = 8,
     val_cache: Annotated[Path | None, typer.Option(help="npz of rendered val clips (reused).")] = None,
     time_limit_s: Annotated[float, typer.Option(min=10, help="Bound on the training loop, seconds.")] = 480.0,
+    features: Annotated[
+        str,
+        typer.Option(
+            help="Feature set (models.behaviour.features.FEATURE_SETS): base, context, boxes, base+mask, all."
+        ),
+    ] = "all",
+    bias_min_support: Annotated[
+        int, typer.Option(min=1, help="Tune logit offsets only for classes with this many val frames.")
+    ] = 1000,
     seed: int = 0,
 ) -> None:
     """Train the behaviour model on the simulator's `train` set (ground-truth boxes as tracks); tune per-class
@@ -46,8 +55,12 @@ def train_behaviour_command(
     import numpy as np
 
     from models.behaviour.dataset import clip_specs, clips_windows
+    from models.behaviour.features import FEATURE_SETS
     from models.behaviour.train import add_logit_bias, save_bundle, train_behaviour
 
+    if features not in FEATURE_SETS:
+        typer.echo(f"unknown feature set {features!r}; pick one of {sorted(FEATURE_SETS)}", err=True)
+        raise typer.Exit(2)
     started = time.perf_counter()
     specs = clip_specs("train", clips_per_scenario=clips_per_scenario, duration_s=clip_seconds, seed=seed,
                        every=every)  # fmt: skip
@@ -60,22 +73,23 @@ def train_behaviour_command(
         typer.echo(f"epoch {epoch + 1}: loss {loss:.4f} ({time.perf_counter() - started:.0f} s)")
 
     model = train_behaviour(x, y, epochs=epochs, per_class=per_class, seed=seed, time_limit_s=time_limit_s,
-                            progress=report)  # fmt: skip
+                            progress=report, feature_names=FEATURE_SETS[features])  # fmt: skip
     del x
     facts: dict[str, object] = {
         "trained_on": "sim train set", "clips": len(specs), "clips_per_scenario": clips_per_scenario,
         "every": every, "clip_seconds": clip_seconds, "windows": len(y),
         "stride": stride, "rare_stride": rare_stride, "per_class": per_class, "epochs": epochs, "seed": seed,
+        "feature_set": features,
     }  # fmt: skip
     if val_clips_per_scenario:
         val_specs = clip_specs("val", clips_per_scenario=val_clips_per_scenario, duration_s=clip_seconds,
                                seed=seed + 1)  # fmt: skip
-        bias, before, after = _tuned_bias(model, _cached_clips(val_specs, val_cache, "val"))
+        bias, before, after = _tuned_bias(model, _cached_clips(val_specs, val_cache, "val"), bias_min_support)
         add_logit_bias(model, bias)
         typer.echo(f"val macro-F1 (raw windows) {100 * before:.2f}% -> {100 * after:.2f}% with logit bias "
                    f"{np.round(bias, 2).tolist()}")  # fmt: skip
         facts.update({"val_clips": len(val_specs), "logit_bias": bias.tolist(),
-                      "val_macro_f1_raw": round(before, 4),
+                      "bias_min_support": bias_min_support, "val_macro_f1_raw": round(before, 4),
                       "val_macro_f1_raw_biased": round(after, 4)})  # fmt: skip
     facts["train_seconds"] = round(time.perf_counter() - started, 1)
     save_bundle(model, bundle, facts=facts)
@@ -103,8 +117,9 @@ def _cached_clips(specs: list, cache: Path | None, set_name: str) -> list:
     return clips
 
 
-def _tuned_bias(model, clips: list):  # type: ignore[no-untyped-def]
-    """(logit bias, raw macro-F1 before, after) on the val clips' every frame."""
+def _tuned_bias(model, clips: list, min_support: int):  # type: ignore[no-untyped-def]
+    """(logit bias, raw macro-F1 before, after) on the val clips' every frame (offsets only for classes with
+    at least ``min_support`` val frames)."""
     import numpy as np
 
     from models.behaviour.dataset import clip_features
@@ -116,7 +131,7 @@ def _tuned_bias(model, clips: list):  # type: ignore[no-untyped-def]
             logits.append(np.log(model.probabilities(features) + 1e-9))
             truth.append(track.labels)
     scores, labels = np.concatenate(logits), np.concatenate(truth)
-    bias = tune_logit_bias(scores, labels)
+    bias = tune_logit_bias(scores, labels, min_support=min_support)
     return bias, macro_f1(labels, scores.argmax(1)), macro_f1(labels, (scores + bias).argmax(1))
 
 
@@ -138,9 +153,10 @@ def eval_behaviour_command(
     clip_seconds: Annotated[float, typer.Option(min=5)] = 60.0,
     seed: int = 1,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the metrics here.")] = None,
+    cache: Annotated[Path | None, typer.Option(help="npz of the rendered clips (reused).")] = None,
 ) -> None:
     """Per-frame accuracy, macro-F1 and per-class F1 on a simulator set (raw windows and smoothed bouts)."""
-    from models.behaviour.dataset import clip_specs, iterate_clips
+    from models.behaviour.dataset import clip_specs
     from models.behaviour.train import clip_predictions, load_bundle
     from models.eval.behaviour import behaviour_metrics
     from models.pipeline.types import BEHAVIOURS
@@ -156,13 +172,11 @@ def eval_behaviour_command(
         typer.echo(str(err), err=True)
         raise typer.Exit(2) from None
     truth, raw, bouts = [], [], []
-    progress, advance = _progress_bar(f"rendering {set_name} clips", len(specs))
-    with progress:
-        for clip in iterate_clips(specs, advance):
-            t, r, b = clip_predictions(model, clip)
-            truth += t
-            raw += r
-            bouts += b
+    for clip in _cached_clips(specs, cache, set_name):
+        t, r, b = clip_predictions(model, clip)
+        truth += t
+        raw += r
+        bouts += b
     names = [BEHAVIOURS[i] for i in truth]
     results = {"set": set_name, "clips": len(specs), "clip_seconds": clip_seconds,
                "windows": behaviour_metrics(names, [BEHAVIOURS[i] for i in raw]),

@@ -7,6 +7,7 @@ import pytest
 
 from models.behaviour.dataset import ClipSpec, clip_features, clip_specs, render_clip_tracks, window_samples
 from models.behaviour.features import FEATURE_NAMES
+from models.behaviour.mask_shape import MASK_SHAPE_NAMES
 from models.pipeline.types import BEHAVIOURS
 
 
@@ -16,7 +17,11 @@ def test_clip_tracks_are_per_pig_visible_frames_with_labels():
     for track, features in zip(clip.tracks, clip_features(clip), strict=True):
         assert track.group.startswith("train-00/")
         assert len(track.frames) == len(track.labels) == len(features)
-        assert features.shape[1] == len(FEATURE_NAMES) and np.isfinite(features).all()
+        assert features.shape[1] == len(FEATURE_NAMES)
+        assert np.isfinite(features[:, : -len(MASK_SHAPE_NAMES)]).all()
+        assert track.mask_shape is not None and track.mask_shape.shape == (len(track.frames), 5)
+        assert np.isfinite(track.mask_shape).mean() > 0.9  # visible pigs have usable rendered masks
+        np.testing.assert_array_equal(features[:, -len(MASK_SHAPE_NAMES) :], track.mask_shape)
         assert track.labels.min() >= 0 and track.labels.max() < len(BEHAVIOURS)
 
 
@@ -52,6 +57,20 @@ def test_saved_clips_load_back_identically(tmp_path):
     for a, b in zip(clip_features(again[1]), clip_features(clip), strict=True):
         np.testing.assert_array_equal(a, b)
     assert [t.group for t in again[0].tracks] == [t.group for t in clip.tracks]
+    for a, b in zip(again[0].tracks, clip.tracks, strict=True):
+        np.testing.assert_array_equal(a.mask_shape, b.mask_shape)
+
+
+def test_rendered_masks_tell_lying_on_the_side_from_lying_on_the_belly():
+    """Over a night clip, sleep (mostly lateral) silhouettes are rounder and less convex than lying ones
+    (mostly sternal): the cue the mask columns add."""
+    clip = render_clip_tracks(ClipSpec("train", 0, 0, 2 * 3600.0, 20.0))
+    shapes = np.concatenate([t.mask_shape for t in clip.tracks])
+    labels = np.concatenate([t.labels for t in clip.tracks])
+    solidity = MASK_SHAPE_NAMES.index("mask_solidity")
+    sleep, lying = labels == BEHAVIOURS.index("sleep"), labels == BEHAVIOURS.index("lying")
+    assert sleep.sum() > 100 and lying.sum() > 100
+    assert np.nanmedian(shapes[sleep, solidity]) < np.nanmedian(shapes[lying, solidity]) - 0.03
 
 
 def test_every_keeps_a_spread_subset_of_the_same_clips():

@@ -14,6 +14,7 @@ from models.behaviour.features import (
     neighbour_distances,
     track_features,
 )
+from models.behaviour.mask_shape import MASK_SHAPE_NAMES
 
 SQUARE = np.array([[0.0, 0.0], [0.5, 0.0], [0.5, 0.5], [0.0, 0.5]])
 
@@ -55,4 +56,13 @@ def test_track_features_shape_and_zone_flags(length):
     assert out.shape == (length, len(FEATURE_NAMES)) and out.dtype == np.float32
     assert np.all(out[:, FEATURE_NAMES.index("in_feeder")] == 1.0)
     assert np.all(out[:, FEATURE_NAMES.index("in_drinker")] == 0.0)
-    assert np.isfinite(out).all()
+    mask_columns = [FEATURE_NAMES.index(name) for name in MASK_SHAPE_NAMES]
+    assert np.isfinite(np.delete(out, mask_columns, axis=1)).all()
+    assert np.isnan(out[:, mask_columns]).all()  # no masks given: the model fills in its training mean
+    shape = np.full((length, len(MASK_SHAPE_NAMES)), 0.5, np.float32)
+    given = track_features(np.arange(length), boxes, fps=6.0, clock_start_s=0.0, frame_size=(320, 180),
+                           zones=zones, mask_shape=shape)  # fmt: skip
+    np.testing.assert_array_equal(given[:, mask_columns], shape)
+    with pytest.raises(ValueError, match="mask_shape"):
+        track_features(np.arange(length), boxes, fps=6.0, clock_start_s=0.0, frame_size=(320, 180),
+                       zones=zones, mask_shape=np.zeros((length + 1, 5), np.float32))  # fmt: skip

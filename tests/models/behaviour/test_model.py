@@ -137,3 +137,56 @@ def test_learning_rate_warms_up_peaks_and_anneals():
 
     assert learning_rate(0.0) < learning_rate(0.05) < learning_rate(0.1) == pytest.approx(3e-3, rel=0.01)
     assert learning_rate(1.0) < 1e-5 and learning_rate(2.0) == learning_rate(1.0)
+
+
+def test_a_bundle_reads_its_named_columns_and_fills_missing_masks_with_the_mean(tmp_path):
+    from models.behaviour.features import FEATURE_SETS
+    from models.behaviour.mask_shape import MASK_SHAPE_NAMES
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 600)
+    x = rng.normal(size=(600, len(FEATURE_NAMES), 24)).astype(np.float32)
+    solidity = FEATURE_NAMES.index("mask_solidity")
+    x[:, solidity, :] += 3.0 * y[:, None]  # class shows only in a mask column
+    x[:5, FEATURE_NAMES.index("mask_elongation"), :] = np.nan  # a few frames without a usable mask
+    model = train_behaviour(x, y, epochs=3, batch=64, feature_names=FEATURE_SETS["base+mask"])
+    assert model.feature_names == FEATURE_SETS["base+mask"] and len(model.mean) == 16 + len(MASK_SHAPE_NAMES)
+    assert np.isfinite(model.mean).all() and np.isfinite(model.std).all()
+    from models.behaviour.train import window_logits
+
+    assert (window_logits(model, x).argmax(1) == y).mean() > 0.9
+    save_bundle(model, tmp_path, facts={})
+    again = load_bundle(tmp_path)
+    assert again.feature_names == FEATURE_SETS["base+mask"]
+    track = x[:40, :, 12].copy()
+    track[:, -len(MASK_SHAPE_NAMES) :] = np.nan  # a tracker without masks
+    probabilities = again.probabilities(track)
+    assert probabilities.shape == (40, len(BEHAVIOURS)) and np.isfinite(probabilities).all()
+    np.testing.assert_allclose(probabilities, model.probabilities(track), atol=1e-6)
+
+
+def test_a_bundle_naming_unknown_features_does_not_load(tmp_path):
+    import json
+
+    from models.behaviour.train import BehaviourModel
+
+    n = len(FEATURE_NAMES)
+    save_bundle(BehaviourModel(BehaviourNet().eval(), np.zeros(n, np.float32), np.ones(n, np.float32)),
+                tmp_path, facts={})  # fmt: skip
+    sidecar = json.loads((tmp_path / "behaviour.json").read_text())
+    sidecar["features"][0] = "no_such_feature"
+    (tmp_path / "behaviour.json").write_text(json.dumps(sidecar))
+    with pytest.raises(ValueError, match="other features"):
+        load_bundle(tmp_path)
+
+
+def test_logit_bias_leaves_classes_below_the_minimum_support_alone():
+    from models.behaviour.train import tune_logit_bias
+
+    rng = np.random.default_rng(0)
+    truth = np.concatenate([np.zeros(1900, np.int64), np.ones(100, np.int64)])
+    logits = np.zeros((2000, len(BEHAVIOURS)))
+    logits[:, 0] = 1.0 + rng.normal(0, 0.3, 2000)
+    logits[:, 1] = 0.9 * truth + rng.normal(0, 0.3, 2000)  # class 1 predicted too seldom
+    assert tune_logit_bias(logits, truth)[1] > 0
+    assert tune_logit_bias(logits, truth, min_support=500)[1] == 0

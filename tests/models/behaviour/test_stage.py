@@ -42,3 +42,23 @@ def test_bouts_cover_each_track_and_visits_use_the_zones(stage):
     assert all(b.label in BEHAVIOURS and 0 <= b.probability <= 1 for b in bouts)
     assert [(v.track_id, v.zone) for v in visits] == [(1, "feeder")]
     assert visits[0].end_s - visits[0].start_s == pytest.approx(10.0)
+
+
+def test_the_stage_passes_the_tracks_mask_shapes_to_the_model():
+    from models.behaviour.features import FEATURE_SETS
+    from models.behaviour.mask_shape import MASK_SHAPE_NAMES
+
+    names = FEATURE_SETS["base+mask"]
+    rng = np.random.default_rng(0)
+    net = BehaviourNet(features=len(names))
+    model = BehaviourModel(
+        net, np.zeros(len(names), np.float32), np.ones(len(names), np.float32), names=names
+    )
+    stage = BehaviourStage(model)
+    context = ChunkContext(6.0, (320, 180), {})
+    plain = summary(1, 48, [10, 10, 50, 40])
+    shaped = summary(1, 48, [10, 10, 50, 40])
+    shaped.mask_shape = rng.normal(0, 3, (48, len(MASK_SHAPE_NAMES))).astype(np.float32)
+    (first, *_), _ = stage([plain], context)
+    (second, *_), _ = stage([shaped], context)
+    assert (first.label, first.probability) != (second.label, second.probability)
