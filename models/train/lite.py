@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,8 @@ class TrainConfig:
     seed: int = 0
     checkpoint_every: int = 50
     lite: LiteConfig = field(default_factory=LiteConfig)
+    init_from: str = ""
+    """Exported bundle (``tracker.onnx``) whose weights start a fresh run ("" = random initialisation)."""
 
 
 def focal_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -120,8 +122,13 @@ def lite_loss(
         ),
         "embed": pair_embedding_loss(gather_cells(raw["embed"], ind), t["ids"], t["valid"]),
     }
-    terms["total"] = (terms["heat"] + terms["size"] + terms["offset"] + cfg.mask_weight * terms["mask"]
-                      + cfg.embed_weight * terms["embed"])
+    terms["total"] = (
+        terms["heat"]
+        + terms["size"]
+        + terms["offset"]
+        + cfg.mask_weight * terms["mask"]
+        + cfg.embed_weight * terms["embed"]
+    )
     return terms
 
 
@@ -160,12 +167,18 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
     return cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
 
 
-def save_checkpoint(path: Path, model: LiteNet, opt: torch.optim.Optimizer, step: int,
-                    rng: np.random.Generator) -> None:
+def save_checkpoint(
+    path: Path, model: LiteNet, opt: torch.optim.Optimizer, step: int, rng: np.random.Generator
+) -> None:
     """Write model/optimiser state, the next step and RNG states atomically (tmp file + rename)."""
-    state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-             "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-             "lite_config": model.config.to_dict()}
+    state = {
+        "model": {k: v.cpu() for k, v in model.state_dict().items()},
+        "optimizer": opt.state_dict(),
+        "step": step,
+        "numpy_rng": rng.bit_generator.state,
+        "torch_rng": torch.get_rng_state(),
+        "lite_config": model.config.to_dict(),
+    }
     tmp = path.with_suffix(".tmp")
     torch.save(state, tmp)
     tmp.replace(path)
@@ -180,17 +193,27 @@ def load_lite_checkpoint(path: Path) -> LiteNet:
 
 
 def train_lite(
-    out: Path, cfg: TrainConfig, sources: list[tuple[SampleSource, float]], *, resume: bool = True,
+    out: Path,
+    cfg: TrainConfig,
+    sources: list[tuple[SampleSource, float]],
+    *,
+    resume: bool = True,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
+    device: str = "cpu",
+    workers: int = 0,
 ) -> dict:
     """Train (or resume) a `LiteNet` into ``out``.
 
     Args:
         out: run folder; ``checkpoint.pt``, ``config.json``, ``metrics.json`` are written there.
-        cfg: the run's settings (``steps`` is the total, counting steps of earlier sessions when resuming).
+        cfg: the run's settings (``steps`` is the total, counting steps of earlier sessions when resuming);
+            a fresh run starts from the bundle ``cfg.init_from`` when set (`models.train.lite_init`).
         sources: sample sources with their resize scale (see `make_batch`).
         resume: continue from ``out/checkpoint.pt`` when it exists.
         on_step: called after each step with the step number and its loss terms.
+        device: torch device of the model and batches ("cpu", "cuda").
+        workers: data-loading processes (0 = batches made in this process, exactly reproducible on resume;
+            N > 0: worker k draws from its own generator seeded by (seed, first step of the session, k)).
 
     Returns:
         The metrics dict also written to ``metrics.json`` (loss history, final step).
@@ -198,13 +221,15 @@ def train_lite(
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    model = LiteNet(cfg.lite)
+    model = _initial_model(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     step, history = _maybe_resume(out, model, opt, rng, resume=resume)
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
     model.train()
+    batches = _batch_stream(sources, cfg, step, workers, pin=device != "cpu") if workers > 0 else None
     while step < cfg.steps:
-        terms = _train_step(model, opt, rng, cfg, sources, step)
+        batch = next(batches) if batches is not None else make_batch(sources, rng, cfg)
+        terms = _train_step(model, opt, _to_device(batch, device), cfg, step)
         history.append({"step": step, **terms})
         step += 1
         if on_step is not None:
@@ -215,10 +240,61 @@ def train_lite(
     return _write_metrics(out, history, step)
 
 
-def _train_step(model: LiteNet, opt: torch.optim.Optimizer, rng: np.random.Generator, cfg: TrainConfig,
-                sources: list[tuple[SampleSource, float]], step: int) -> dict[str, float]:
-    """One optimiser step; returns the loss terms as floats."""
-    images, targets = make_batch(sources, rng, cfg)
+def _initial_model(cfg: TrainConfig) -> LiteNet:
+    """A randomly initialised `LiteNet`, or one holding the weights of the bundle ``cfg.init_from``."""
+    if not cfg.init_from:
+        return LiteNet(cfg.lite)
+    from models.train.lite_init import init_from_bundle
+
+    return init_from_bundle(Path(cfg.init_from), config=cfg.lite)
+
+
+class _BatchStream(torch.utils.data.IterableDataset):
+    """Endless `make_batch` batches; each DataLoader worker uses its own seeded generator."""
+
+    def __init__(self, sources: list[tuple[SampleSource, float]], cfg: TrainConfig, first_step: int) -> None:
+        self.sources, self.cfg, self.first_step = sources, cfg, first_step
+
+    def __iter__(self):  # noqa: ANN204 - generator of (images, targets)
+        info = torch.utils.data.get_worker_info()
+        rng = np.random.default_rng([self.cfg.seed, self.first_step, info.id if info else 0])
+        while True:
+            yield make_batch(self.sources, rng, self.cfg)
+
+
+def _batch_stream(
+    sources: list[tuple[SampleSource, float]], cfg: TrainConfig, first_step: int, workers: int, *, pin: bool
+) -> Iterator[tuple[torch.Tensor, dict[str, torch.Tensor]]]:
+    """Batches made by ``workers`` processes (forked: the sources' in-memory clips are shared, not copied)."""
+    loader = torch.utils.data.DataLoader(
+        _BatchStream(sources, cfg, first_step),
+        batch_size=None,
+        num_workers=workers,
+        prefetch_factor=4,
+        pin_memory=pin,
+    )
+    return iter(loader)
+
+
+def _to_device(
+    batch: tuple[torch.Tensor, dict[str, torch.Tensor]], device: str
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """Images [B,3,H,W] and every target tensor moved to ``device``."""
+    images, targets = batch
+    return images.to(device, non_blocking=True), {
+        k: v.to(device, non_blocking=True) for k, v in targets.items()
+    }
+
+
+def _train_step(
+    model: LiteNet,
+    opt: torch.optim.Optimizer,
+    batch: tuple[torch.Tensor, dict[str, torch.Tensor]],
+    cfg: TrainConfig,
+    step: int,
+) -> dict[str, float]:
+    """One optimiser step on a batch (images [B,3,H,W], `build_targets` targets); returns the loss terms."""
+    images, targets = batch
     for group in opt.param_groups:
         group["lr"] = lr_at(step, cfg)
     terms = lite_loss(model.raw(images), targets, cfg)
@@ -229,8 +305,9 @@ def _train_step(model: LiteNet, opt: torch.optim.Optimizer, rng: np.random.Gener
     return {k: float(v.detach()) for k, v in terms.items()}
 
 
-def _maybe_resume(out: Path, model: LiteNet, opt: torch.optim.Optimizer, rng: np.random.Generator, *,
-                  resume: bool) -> tuple[int, list[dict]]:
+def _maybe_resume(
+    out: Path, model: LiteNet, opt: torch.optim.Optimizer, rng: np.random.Generator, *, resume: bool
+) -> tuple[int, list[dict]]:
     """Load ``out/checkpoint.pt`` into model, optimiser and RNGs; returns (next step, loss history)."""
     ckpt = out / "checkpoint.pt"
     if not (resume and ckpt.exists()):

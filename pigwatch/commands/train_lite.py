@@ -16,8 +16,14 @@ def shared_data() -> Path:
     return Path(os.environ.get("PIGWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
-def _sources(real_dir: Path, sim_clips: int, sim_frames: int, cfg, seed: int,  # noqa: ANN001 - TrainConfig
-             sim_cache: Path | None = None) -> list:
+def _sources(
+    real_dir: Path,
+    sim_clips: int,
+    sim_frames: int,
+    cfg,
+    seed: int,  # noqa: ANN001 - TrainConfig
+    sim_cache: Path | None = None,
+) -> list:
     """Sample sources (photos first, then sim pairs); rendering or loading sim clips shows a progress bar.
 
     Real photos: only the train side of `split_by_snapshot`. Simulator: the ``train`` scenario set, rendered
@@ -36,8 +42,14 @@ def _sources(real_dir: Path, sim_clips: int, sim_frames: int, cfg, seed: int,  #
         h, w = cfg.lite.input_height, cfg.lite.input_width
         with Progress() as progress:
             task = progress.add_task("simulator clips", total=sim_clips * sim_frames)
-            kwargs = {"clips": sim_clips, "frames_per_clip": sim_frames, "width": w, "height": h,
-                      "seed": seed, "on_frame": lambda: progress.advance(task)}
+            kwargs = {
+                "clips": sim_clips,
+                "frames_per_clip": sim_frames,
+                "width": w,
+                "height": h,
+                "seed": seed,
+                "on_frame": lambda: progress.advance(task),
+            }
             if sim_cache is not None:
                 clips = cached_clips(sim_cache, "train", **kwargs)  # type: ignore[arg-type]
             else:
@@ -69,8 +81,23 @@ def train_lite_command(
     checkpoint_every: Annotated[int, typer.Option(min=1, help="steps between checkpoints")] = 50,
     threads: Annotated[int | None, typer.Option(min=1, help="torch CPU threads (default: torch's)")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="ignore an existing checkpoint in OUT")] = False,
+    init_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="start a fresh run from an exported bundle's weights (tracker.onnx + sidecar; its "
+            "network must match --variant and the input size)"
+        ),
+    ] = None,
+    device: Annotated[str, typer.Option(help="torch device: cpu or cuda")] = "cpu",
+    workers: Annotated[
+        int, typer.Option(min=0, help="data-loading processes (0 = in the training process)")
+    ] = 0,
 ) -> None:
-    """Train the lite tracker network (seeded; resumes from OUT/checkpoint.pt unless --fresh)."""
+    """Train the lite tracker network (seeded; resumes from OUT/checkpoint.pt unless --fresh).
+
+    With --init-from, a run that does not resume starts from the bundle's weights (strict: every parameter
+    by name and shape, then torch vs onnxruntime outputs compared); a resumed run ignores it.
+    """
     from rich.progress import Progress
 
     from models.nn.lite import LiteConfig
@@ -86,11 +113,25 @@ def train_lite_command(
 
         torch.set_num_threads(threads)
     lite = LiteConfig(variant=variant, input_height=input_height, input_width=input_width)
-    cfg = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, crop=(crop, crop),
-                      real_scale=real_scale, sim_scale=sim_scale, scale_jitter=scale_jitter, seed=seed,
-                      checkpoint_every=checkpoint_every, lite=lite)
-    sources = _sources(real_dir or shared_data() / "pig-detect" / "train", sim_clips, sim_frames, cfg, seed,
-                       sim_cache)
+    if init_from is not None:
+        _check_bundle(init_from, lite)
+    cfg = TrainConfig(
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        warmup_steps=warmup_steps,
+        crop=(crop, crop),
+        real_scale=real_scale,
+        sim_scale=sim_scale,
+        scale_jitter=scale_jitter,
+        seed=seed,
+        checkpoint_every=checkpoint_every,
+        lite=lite,
+        init_from=str(init_from) if init_from is not None else "",
+    )
+    sources = _sources(
+        real_dir or shared_data() / "pig-detect" / "train", sim_clips, sim_frames, cfg, seed, sim_cache
+    )
     if len(sources) == 1:
         cfg = TrainConfig(**{**cfg.__dict__, "real_fraction": 1.0})
     with Progress() as progress:
@@ -99,8 +140,22 @@ def train_lite_command(
         def on_step(step: int, terms: dict[str, float]) -> None:
             progress.update(task, completed=step, description=f"training loss {terms['total']:.3f}")
 
-        metrics = train_lite(out, cfg, sources, resume=not fresh, on_step=on_step)
+        metrics = train_lite(
+            out, cfg, sources, resume=not fresh, on_step=on_step, device=device, workers=workers
+        )
     typer.echo(f"done: step {metrics['step']}, last-20 mean losses {metrics['last20_mean']}")
+
+
+def _check_bundle(path: Path, lite) -> None:  # noqa: ANN001 - LiteConfig
+    """Fail early (before data loading) when ``path`` is not a bundle of the network ``lite``."""
+    from models.train.lite_init import BundleInitError, init_from_bundle
+
+    if not path.exists() or not path.with_suffix(".json").exists():
+        raise typer.BadParameter(f"--init-from {path}: needs the .onnx and its .json sidecar")
+    try:
+        init_from_bundle(path, config=lite)
+    except BundleInitError as err:
+        raise typer.BadParameter(f"--init-from {path}: {err}") from None
 
 
 def lite_assoc_command(
@@ -119,8 +174,10 @@ def lite_assoc_command(
     frames = read_mot(gt, max_frames=max_frames)
     assoc = ByteTrackAssociation()
     m = identity_metrics(replay(frames, assoc.update, seed=seed, jitter=jitter, drop=drop))
-    typer.echo(f"{gt}: frames {m['frames']}  MOTA {m['mota']:.4f}  IDF1 {m['idf1']:.4f}  "
-               f"id switches {m['id_switches']}  (gt boxes jitter {jitter}, drop {drop}; association only)")
+    typer.echo(
+        f"{gt}: frames {m['frames']}  MOTA {m['mota']:.4f}  IDF1 {m['idf1']:.4f}  "
+        f"id switches {m['id_switches']}  (gt boxes jitter {jitter}, drop {drop}; association only)"
+    )
 
 
 def export_lite_command(
@@ -142,8 +199,12 @@ def export_lite_command(
     git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=REPO)
     commit = git.stdout.strip()
     config = checkpoint.parent / "config.json"
-    prov = {"checkpoint": checkpoint.name, "commit": commit, "command": command,
-            "train_config": config.read_text() if config.exists() else ""}
+    prov = {
+        "checkpoint": checkpoint.name,
+        "commit": commit,
+        "command": command,
+        "train_config": config.read_text() if config.exists() else "",
+    }
     assoc = {"high_score": high_score, "new_track_score": new_track_score, "low_score": low_score}
     from models.export.onnx import ExportParityError
 
@@ -179,8 +240,10 @@ def lite_ap_command(
         dets = tracker.detect(img)[0]
         images.append((dets.xyxy, dets.score, read_boxes(item.label, img.shape[1], img.shape[0])))
     n_snap = len({i.snapshot for i in held})
-    typer.echo(f"AP50 {average_precision(images):.4f} on {len(held)} held-out images ({n_snap} snapshots), "
-               f"input {size}x{size}")
+    typer.echo(
+        f"AP50 {average_precision(images):.4f} on {len(held)} held-out images ({n_snap} snapshots), "
+        f"input {size}x{size}"
+    )
 
 
 def track_lite_command(
@@ -255,13 +318,17 @@ def lite_tune_command(
         ms = [evaluate_tracking(gt, associate(dets, cfg)) for gt, dets in data]
         row = {k: float(np.mean([m[k] for m in ms])) for k in ("mota", "idf1", "hota", "id_switches")}
         results.append(((h, h + off, lo), row))
-        typer.echo(f"high {h:.2f} new {h + off:.2f} low {lo:.2f}: MOTA {row['mota'] * 100:6.1f}  "
-                   f"IDF1 {row['idf1'] * 100:5.1f}  HOTA {row['hota'] * 100:5.1f}  "
-                   f"id sw {row['id_switches']:.1f}")
+        typer.echo(
+            f"high {h:.2f} new {h + off:.2f} low {lo:.2f}: MOTA {row['mota'] * 100:6.1f}  "
+            f"IDF1 {row['idf1'] * 100:5.1f}  HOTA {row['hota'] * 100:5.1f}  "
+            f"id sw {row['id_switches']:.1f}"
+        )
     best = max(results, key=lambda r: r[1]["mota"] + r[1]["idf1"])
     (h, n, lo), row = best
-    typer.echo(f"best on {len(clips)} clips: --high-score {h:g} --new-track-score {n:g} --low-score {lo:g} "
-               f"(MOTA {row['mota'] * 100:.1f}, IDF1 {row['idf1'] * 100:.1f})")
+    typer.echo(
+        f"best on {len(clips)} clips: --high-score {h:g} --new-track-score {n:g} --low-score {lo:g} "
+        f"(MOTA {row['mota'] * 100:.1f}, IDF1 {row['idf1'] * 100:.1f})"
+    )
 
 
 def _draw(image, dets, path: Path) -> None:  # noqa: ANN001 - numpy image, Detections
