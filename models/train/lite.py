@@ -29,6 +29,11 @@ class TrainConfig:
     of simulator frames rendered at the network input (512x288: median pig about 50x70 px) and of those photos
     letterboxed to a 512 px input (scale 0.47); each sample's scale is further multiplied by
     U(1 - ``scale_jitter``, 1 + ``scale_jitter``).
+
+    ``real_fit`` > 0 replaces ``real_scale`` by a per-photo scale ``real_fit / max(height, width)``: the scale
+    at which `pigwatch lite-ap` letterboxes the photo into a ``real_fit``-px square input. The shared set
+    mixes 1080 px and 640 px photos of the same pens (median pig 151 and 90 px): one fixed scale makes the
+    640 px photos' pigs 0.6 times the size they have at evaluation, a fitted scale gives both about 70 px.
     """
 
     steps: int = 300
@@ -41,6 +46,7 @@ class TrainConfig:
     sim_scale: float = 1.0
     scale_jitter: float = 0.35
     real_fraction: float = 0.5
+    real_fit: int = 0
     embed_weight: float = 0.5
     mask_weight: float = 1.0
     seed: int = 0
@@ -135,9 +141,17 @@ def lite_loss(
 SampleSource = Callable[[np.random.Generator], tuple[Sample, Sample]]
 """Returns two samples: a pair of frames of one clip (sim), or two independent photos (real)."""
 
+SourceScale = float | Callable[[Sample], float]
+"""A source's resize factor: a constant, or a function of the sample (e.g. `fit_scale`)."""
+
+
+def fit_scale(side: int) -> Callable[[Sample], float]:
+    """Scale that brings a sample's longer image side to ``side`` pixels."""
+    return lambda s: side / max(s.image.shape[:2])
+
 
 def make_batch(
-    sources: list[tuple[SampleSource, float]], rng: np.random.Generator, cfg: TrainConfig
+    sources: list[tuple[SampleSource, SourceScale]], rng: np.random.Generator, cfg: TrainConfig
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Draw ``batch_size // 2`` pairs, each from a source picked by weight; augment; stack targets.
 
@@ -152,7 +166,8 @@ def make_batch(
         pick = 0 if len(sources) == 1 or rng.random() < cfg.real_fraction else 1
         source, scale = sources[pick]
         for s in source(rng):
-            aug = random_crop_resize(s, rng, out_hw=cfg.crop, scale=scale, jitter=cfg.scale_jitter)
+            factor = scale(s) if callable(scale) else scale
+            aug = random_crop_resize(s, rng, out_hw=cfg.crop, scale=factor, jitter=cfg.scale_jitter)
             images.append(torch.from_numpy(aug.image).permute(2, 0, 1).float() / 255.0)
             targets.append(build_targets(aug))
     batch = {k: torch.from_numpy(np.stack([t[k] for t in targets])) for k in targets[0]}
@@ -195,7 +210,7 @@ def load_lite_checkpoint(path: Path) -> LiteNet:
 def train_lite(
     out: Path,
     cfg: TrainConfig,
-    sources: list[tuple[SampleSource, float]],
+    sources: list[tuple[SampleSource, SourceScale]],
     *,
     resume: bool = True,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
@@ -252,7 +267,9 @@ def _initial_model(cfg: TrainConfig) -> LiteNet:
 class _BatchStream(torch.utils.data.IterableDataset):
     """Endless `make_batch` batches; each DataLoader worker uses its own seeded generator."""
 
-    def __init__(self, sources: list[tuple[SampleSource, float]], cfg: TrainConfig, first_step: int) -> None:
+    def __init__(
+        self, sources: list[tuple[SampleSource, SourceScale]], cfg: TrainConfig, first_step: int
+    ) -> None:
         self.sources, self.cfg, self.first_step = sources, cfg, first_step
 
     def __iter__(self):  # noqa: ANN204 - generator of (images, targets)
@@ -263,7 +280,12 @@ class _BatchStream(torch.utils.data.IterableDataset):
 
 
 def _batch_stream(
-    sources: list[tuple[SampleSource, float]], cfg: TrainConfig, first_step: int, workers: int, *, pin: bool
+    sources: list[tuple[SampleSource, SourceScale]],
+    cfg: TrainConfig,
+    first_step: int,
+    workers: int,
+    *,
+    pin: bool,
 ) -> Iterator[tuple[torch.Tensor, dict[str, torch.Tensor]]]:
     """Batches made by ``workers`` processes (forked: the sources' in-memory clips are shared, not copied)."""
     loader = torch.utils.data.DataLoader(

@@ -33,11 +33,13 @@ def _sources(
 
     from models.data.sim_frames import cached_clips, render_clips, sample_pair
     from models.data.yolo import list_items, photo_pair_source, split_by_snapshot
+    from models.train.lite import fit_scale
 
     sources: list = []
     if real_dir.exists():
         train_items, _ = split_by_snapshot(list_items(real_dir))
-        sources.append((photo_pair_source(train_items), cfg.real_scale))
+        real_scale = fit_scale(cfg.real_fit) if cfg.real_fit > 0 else cfg.real_scale
+        sources.append((photo_pair_source(train_items), real_scale))
     if sim_clips > 0:
         h, w = cfg.lite.input_height, cfg.lite.input_width
         with Progress() as progress:
@@ -71,6 +73,14 @@ def train_lite_command(
     input_height: Annotated[int, typer.Option(help="network input height, pixels (multiple of 32)")] = 288,
     input_width: Annotated[int, typer.Option(help="network input width, pixels (multiple of 32)")] = 512,
     real_scale: Annotated[float, typer.Option(help="resize factor of the real photos")] = 0.45,
+    real_fit: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="scale each real photo to this longer side instead (its size at a square input of this "
+            "many pixels, as lite-ap evaluates; 0 = use --real-scale)",
+        ),
+    ] = 0,
     sim_scale: Annotated[float, typer.Option(help="resize factor of the simulator frames")] = 1.0,
     scale_jitter: Annotated[float, typer.Option(min=0.0, max=0.9, help="random extra scale +-")] = 0.35,
     sim_clips: Annotated[int, typer.Option(help="simulator clips to render for training (0 = none)")] = 12,
@@ -122,6 +132,7 @@ def train_lite_command(
         warmup_steps=warmup_steps,
         crop=(crop, crop),
         real_scale=real_scale,
+        real_fit=real_fit,
         sim_scale=sim_scale,
         scale_jitter=scale_jitter,
         seed=seed,

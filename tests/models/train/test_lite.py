@@ -15,6 +15,7 @@ from models.train.lite import (
     TrainConfig,
     box_loss,
     embedding_loss,
+    fit_scale,
     focal_loss,
     load_lite_checkpoint,
     make_batch,
@@ -70,8 +71,9 @@ def _boxes_source(rng: np.random.Generator) -> tuple[Sample, Sample]:
 @pytest.mark.slow
 def test_training_writes_checkpoint_and_resumes(tmp_path: Path) -> None:
     lite = LiteConfig(input_height=64, input_width=64, fpn_channels=16, embed_dim=8)
-    cfg = TrainConfig(steps=2, batch_size=2, crop=(64, 64), sim_scale=1.0, checkpoint_every=1, lite=lite,
-                      warmup_steps=1)
+    cfg = TrainConfig(
+        steps=2, batch_size=2, crop=(64, 64), sim_scale=1.0, checkpoint_every=1, lite=lite, warmup_steps=1
+    )
     first = train_lite(tmp_path, cfg, [(_boxes_source, 1.0)])
     assert first["step"] == 2 and (tmp_path / "checkpoint.pt").exists()
     assert all(np.isfinite(h["total"]) for h in first["history"])
@@ -91,3 +93,14 @@ def test_batch_resizes_by_the_source_scale_without_jitter(scale: float) -> None:
     assert images.shape == (2, 3, 64, 64)
     expected = np.log(np.array([32, 16]) * scale / 8)
     np.testing.assert_allclose(t["size"][:, 0].numpy(), np.stack([expected, expected]), atol=1e-5)
+
+
+def test_fitted_real_scale_brings_the_longer_side_to_the_input_size() -> None:
+    photos = [
+        Sample(np.zeros((h, h, 3), np.uint8), np.array([[0, 0, h / 4, h / 4]], np.float32))
+        for h in (640, 1080)
+    ]
+    cfg = TrainConfig(batch_size=2, crop=(512, 512), scale_jitter=0.0, real_fit=512)
+    _, t = make_batch([(lambda rng: (photos[0], photos[1]), fit_scale(512))], np.random.default_rng(0), cfg)
+    # both boxes are a quarter of their photo: 128 px after fitting to 512, whatever the photo's size
+    np.testing.assert_allclose(t["size"][:, 0].numpy(), np.log(np.full((2, 2), 128 / 8)), atol=1e-5)
