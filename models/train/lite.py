@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -231,7 +232,8 @@ def train_lite(
             N > 0: worker k draws from its own generator seeded by (seed, first step of the session, k)).
 
     Returns:
-        The metrics dict also written to ``metrics.json`` (loss history, final step).
+        The metrics dict also written to ``metrics.json`` (loss history with ``wall_s``, seconds since this
+        session's first step began, final step).
     """
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
@@ -241,11 +243,12 @@ def train_lite(
     step, history = _maybe_resume(out, model, opt, rng, resume=resume)
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
     model.train()
+    started = time.monotonic()
     batches = _batch_stream(sources, cfg, step, workers, pin=device != "cpu") if workers > 0 else None
     while step < cfg.steps:
         batch = next(batches) if batches is not None else make_batch(sources, rng, cfg)
         terms = _train_step(model, opt, _to_device(batch, device), cfg, step)
-        history.append({"step": step, **terms})
+        history.append({"step": step, **terms, "wall_s": round(time.monotonic() - started, 3)})
         step += 1
         if on_step is not None:
             on_step(step, terms)
@@ -347,7 +350,8 @@ def _maybe_resume(
 def _write_metrics(out: Path, history: list[dict], step: int) -> dict:
     """Write ``metrics.json``: per-step loss terms and the mean of the last 20 steps."""
     tail = history[-20:]
-    summary = {k: float(np.mean([h[k] for h in tail])) for k in tail[0] if k != "step"} if tail else {}
+    skip = ("step", "wall_s")
+    summary = {k: float(np.mean([h[k] for h in tail])) for k in tail[0] if k not in skip} if tail else {}
     metrics = {"step": step, "last20_mean": summary, "history": history}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     return metrics
