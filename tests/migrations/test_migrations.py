@@ -36,7 +36,7 @@ def scratch_url(make_database: Callable[[str], str]) -> str:
 def test_upgrade_downgrade_upgrade(scratch_url: str) -> None:
     expected = set(app.models.metadata.tables)
     upgrade(scratch_url)
-    assert current_revision(scratch_url) == "0002"
+    assert current_revision(scratch_url) == "0003"
     assert expected <= _table_names(scratch_url)
     downgrade(scratch_url, "base")
     assert current_revision(scratch_url) is None
@@ -91,3 +91,23 @@ def test_track_thumbnails_revision_down_and_up(scratch_url: str) -> None:
     finally:
         engine.dispose()
     assert {"chunk_id", "track_id", "captured_at", "media_path", "width", "height", "score"} <= columns
+
+
+def test_pool_covering_index_revision_down_and_up(scratch_url: str) -> None:
+    """0003 adds only the partial covering btree of the pools on top of 0002, and comes back cleanly."""
+    upgrade(scratch_url)
+    engine = create_engine(scratch_url, poolclass=pool.NullPool)
+    query = text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_embeddings_pool_animal_id'")
+    try:
+        with engine.connect() as conn:
+            indexdef = conn.scalar(query)
+        assert indexdef is not None
+        assert "(animal_id) INCLUDE (vector) WHERE in_pool" in indexdef
+        downgrade(scratch_url, "0002")
+        assert current_revision(scratch_url) == "0002"
+        assert "ix_embeddings_pool_animal_id" not in _index_names(scratch_url, "embeddings")
+        assert "ix_embeddings_vector_hnsw" in _index_names(scratch_url, "embeddings")
+        upgrade(scratch_url, "0003")
+        assert "ix_embeddings_pool_animal_id" in _index_names(scratch_url, "embeddings")
+    finally:
+        engine.dispose()
