@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.alerts import repository
-from app.alerts.detect import DayRecord, Finding, Thresholds, evaluate, metric, pen_deviations_for
+from app.alerts.detect import Finding, Thresholds, evaluate
 from app.auth.models import User
 from app.errors import ConflictError, NotFoundError
 from app.health.models import HealthEvent
@@ -26,17 +26,6 @@ from app.summaries.models import ALERT_KINDS, Alert
 
 THRESHOLDS = Thresholds()
 """The thresholds the product runs with (documented in docs/rest-api.md)."""
-
-
-def _pen_values(
-    kind: str, mates: dict[int, dict[date, DayRecord]], days: Iterable[date], th: Thresholds
-) -> dict[date, list[float]]:
-    """day -> the pen-mates' metric values of ``kind`` that day (observed days only)."""
-    values: dict[date, list[float]] = {}
-    for day in days:
-        found = (metric(kind, records[day], th) for records in mates.values() if day in records)
-        values[day] = [v for v in found if v is not None]
-    return values
 
 
 def _apply(session: Session, animal_id: int, finding: Finding) -> bool:
@@ -71,10 +60,8 @@ def evaluate_animal(
     mates = repository.day_records(session, repository.pen_mates(session, animal_id), first, ordered[-1])
     written = 0
     for kind in ALERT_KINDS:
-        pen_values = _pen_values(kind, mates, own, thresholds)
         for day in ordered:
-            deviations = pen_deviations_for(kind, mates, day, thresholds)
-            finding = evaluate(kind, own, pen_values, day, thresholds, deviations)
+            finding = evaluate(kind, own, mates, day, thresholds)
             if finding is not None and _apply(session, animal_id, finding):
                 written += 1
                 session.flush()

@@ -336,7 +336,7 @@ def truth_day_records(plan: DemoPlan, *, fps: float = 3.0) -> dict[int, dict[dat
 def truth_alerts(plan: DemoPlan) -> list[tuple[int, str, date, date]]:
     """(pig index, kind, first day, last day) of every window the alert rule (`app.alerts.detect`, product
     thresholds) flags on `truth_day_records`: what the demo could show with perfect perception."""
-    from app.alerts.detect import evaluate, metric, pen_deviations_for
+    from app.alerts.detect import evaluate
     from app.alerts.service import THRESHOLDS
     from app.summaries.models import ALERT_KINDS
 
@@ -345,19 +345,8 @@ def truth_alerts(plan: DemoPlan) -> list[tuple[int, str, date, date]]:
     for kind in ALERT_KINDS:
         for pig, own in records.items():
             mates = {other: r for other, r in records.items() if other != pig}
-            pen_values = {
-                day: [
-                    v
-                    for r in mates.values()
-                    if day in r
-                    for v in [metric(kind, r[day], THRESHOLDS)]
-                    if v is not None
-                ]
-                for day in plan.days
-            }
             for last in plan.days[1:]:
-                deviations = pen_deviations_for(kind, mates, last, THRESHOLDS)
-                finding = evaluate(kind, own, pen_values, last, THRESHOLDS, deviations)
+                finding = evaluate(kind, own, mates, last, THRESHOLDS)
                 if finding is not None:
                     found.append((pig, kind, finding.first_day, finding.last_day))
     return found
