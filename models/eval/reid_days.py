@@ -13,7 +13,9 @@ queries, NaN without a hit) and assigned with `models.reid.assign.assign_tracks`
 bands assign/suggest/unknown). Like the worker, assigned tracks then offer their embeddings to the pool of the
 animal they were given (``grow_pools``), so errors can propagate as they would in production.
 
-Reported over later-day tracks: rank-1 (the best-scoring animal is the true pig, before assignment), band
+Reported over later-day tracks: rank-1 (the best-scoring animal is the true pig, before assignment), beside
+it ``rank1_assigned`` (the animal the one-to-one assignment chose for the track, its ``candidate_animal_id``
+whatever the band, is the true pig: the product's decision, where overlapping tracks exclude each other), band
 shares, accuracy of ``assigned``, the false-merge rate (share of assigned tracks given another pig's identity)
 and `models.eval.reid.false_merge_rates` over the assigned tracks plus each identity's enrolment (identity =
 scenario + animal; an identity given any track of another pig is a merge).
@@ -48,7 +50,7 @@ class ReidDaysConfig:
     """What to render and how to re-identify.
 
     Attributes:
-        split: scenario set (``"train"``, ``"val"``, ``"test"``).
+        split: scenario set (``"train"``, ``"val"``, ``"test"``, or ``"val-wide"``: see `wide_val_set`).
         days_per_scenario: days sampled per scenario, spread evenly over its span (first = enrolment day).
         clip_starts_s: clip starts, seconds after midnight; one clip (chunk) per start per day.
         clip_seconds: clip length, seconds.
@@ -286,7 +288,9 @@ def summarise(outcomes: Sequence[TrackOutcome]) -> dict[str, float]:
     """Metrics over later-day tracks (rates in [0, 1], NaN when their denominator is 0).
 
     Returns:
-        "tracks", "rank1", band shares "share_assigned"/"share_suggested"/"share_unknown", "share_new_animal",
+        "tracks", "rank1" (best-scoring animal before assignment is the true pig), "rank1_assigned" (the
+        assignment's candidate, whatever the band, is the true pig), band shares "share_assigned",
+        "share_suggested", "share_unknown", "share_new_animal",
         "assigned_accuracy", "false_merge_rate" (assigned tracks given another pig's identity / assigned
         tracks), "suggested_accuracy" (candidate is the true pig) and the `false_merge_rates` keys over
         assigned tracks plus, per identity (scenario, animal) holding any, the enrolment it was made from
@@ -301,6 +305,9 @@ def summarise(outcomes: Sequence[TrackOutcome]) -> dict[str, float]:
     metrics: dict[str, float] = {
         "tracks": float(total),
         "rank1": sum(o.top_animal == o.pig for o in outcomes) / total if total else nan,
+        "rank1_assigned": (
+            sum(o.decision.candidate_animal_id == o.pig for o in outcomes) / total if total else nan
+        ),
         "assigned_accuracy": correct / len(assigned) if assigned else nan,
         "false_merge_rate": (len(assigned) - correct) / len(assigned) if assigned else nan,
         "suggested_accuracy": (
@@ -489,6 +496,53 @@ def embedder_fn(embedder: Any) -> Callable[[Any, np.ndarray], np.ndarray]:
     return embed
 
 
+WIDE_VAL_COUNT = 12
+"""Scenarios of the ``val-wide`` set: the 3 of ``val`` and 9 more drawn with the same recipe."""
+
+
+def wide_val_set(count: int = WIDE_VAL_COUNT) -> list[Any]:
+    """``val`` extended to ``count`` scenarios with the simulator's own recipe (tuning on more identities).
+
+    Scenario ``i`` is what `models.sim.scenario.scenario_set` would give as ``val-{i:02d}`` if the ``val``
+    set had ``count`` entries: seed 2000 + i, appearance seed 20000 + i, first day 1000 + 40 i. For
+    ``count`` <= 25 these seeds, pigs and days stay disjoint from ``train``, ``test`` and ``long``; the first
+    three equal ``val``.
+
+    Returns:
+        ``count`` `models.sim.scenario.ScenarioConfig`, named ``val-00`` ...
+    """
+    from models.sim.scenario import _SET_LAYOUT, ScenarioConfig, _set_health_events
+
+    if not 1 <= count <= 25:
+        raise ValueError("count must be in 1..25 (beyond, first days would reach the test set's)")
+    _, seed0, look0, day0 = _SET_LAYOUT["val"]
+    configs = []
+    for i in range(count):
+        rng = np.random.default_rng(seed0 + i)
+        n_pigs = int(rng.integers(5, 21))
+        first_day = day0 + 40 * i
+        configs.append(
+            ScenarioConfig(
+                name=f"val-{i:02d}",
+                seed=seed0 + i,
+                appearance_seed=look0 + i,
+                n_pigs=n_pigs,
+                first_day=first_day,
+                n_days=20,
+                lookalike_fraction=float(rng.choice([0.0, 0.25, 0.4])),
+                health_events=_set_health_events(rng, n_pigs, first_day, 20),
+            )
+        )
+    return configs
+
+
+def split_configs(split: str) -> list[Any]:
+    """Scenario configs of ``split``: a simulator set (``train``, ``val``, ``test``) or ``val-wide``."""
+    from models.sim.scenario import scenario_set
+
+    return wide_val_set() if split == "val-wide" else scenario_set(split)
+
+
 def evaluate_reid_days(
     config: ReidDaysConfig,
     embedder: Any,
@@ -511,11 +565,11 @@ def evaluate_reid_days(
         {"overall": metrics, "per_scenario": {name: metrics}} (see `summarise`); per scenario also the
         embedder-only diagnostic of `crop_rank1_against_enrolment`.
     """
-    from models.sim.scenario import Scenario, scenario_set
+    from models.sim.scenario import Scenario
 
     if cache_dir is not None and not embedder_digest:
         raise ValueError("cache_dir needs the embedder_digest (the cache must change with the embedder)")
-    configs = scenario_set(config.split)
+    configs = split_configs(config.split)
     configs = configs[: config.max_scenarios] if config.max_scenarios else configs
     embed = embedder_fn(embedder)
     outcomes: list[TrackOutcome] = []

@@ -9,9 +9,18 @@ is the suggest threshold (a track whose best free animal scores below it stays u
 locked, so the assignment chains consistently through the chunk.
 
 Bands (thresholds in `BandThresholds`, similarities are cosine in [-1, 1]):
-- ``assigned``: similarity >= ``assign_similarity`` and margin over the runner-up >= ``assign_margin``;
+- ``assigned``: similarity >= ``assign_similarity`` and margin >= ``assign_margin``;
 - ``suggested``: similarity >= ``suggest_similarity`` otherwise (a person confirms or rejects);
 - ``unknown``: no animal scored at least ``suggest_similarity``.
+
+The margin follows ``BandThresholds.margin_rule``:
+- ``"row"``: the candidate's lead over the best other free animal of the track's own scores;
+- ``"joint"``: how much the window's total score drops when the track may not take its candidate and the
+  window is re-solved (the best alternative may move other overlapping tracks too, or leave the track unknown
+  at the suggest threshold). A track whose look-alike is clearly taken by an overlapping track is then
+  confident by exclusion, and a track that could swap with an overlapping one at little cost is not;
+- ``"both"``: the smaller of the two (the track must prefer its candidate itself and the joint solution
+  must be stable).
 
 An unknown track is flagged ``new_animal`` only when every known animal of the pen is accounted for by a
 track overlapping it (or the pen has no animals yet); otherwise it waits for a person.
@@ -27,6 +36,9 @@ from scipy.optimize import linear_sum_assignment
 
 BANDS: tuple[str, ...] = ("assigned", "suggested", "unknown")
 """Assignment bands, most to least certain."""
+
+MARGIN_RULES: tuple[str, ...] = ("row", "joint", "both")
+"""How an assignment's margin is measured (see the module docstring)."""
 
 _BLOCKED = -1.0e6
 
@@ -47,24 +59,28 @@ class TrackSpan:
 
 @dataclass(frozen=True)
 class BandThresholds:
-    """Cosine-similarity thresholds of the three bands (tuned for the default 384-d embedder on sim ``val``
-    with ``pigwatch eval reid-days --split val``, top-1 pool scores; see docs/reid.md).
+    """Cosine-similarity thresholds of the three bands (tuned for the retrained default 384-d embedder on sim
+    ``val`` with ``pigwatch eval reid-days --split val``, top-3 pool scores, joint margins; see docs/reid.md).
 
     Attributes:
         assign_similarity: lowest similarity that is assigned without a person.
-        assign_margin: lowest lead over the runner-up animal that is assigned without a person.
+        assign_margin: lowest margin (see ``margin_rule``) that is assigned without a person.
         suggest_similarity: lowest similarity that is suggested; below it the track is unknown.
+        margin_rule: ``"row"``, ``"joint"`` or ``"both"`` (module docstring).
     """
 
     assign_similarity: float = 0.75
-    assign_margin: float = 0.10
+    assign_margin: float = 0.08
     suggest_similarity: float = 0.45
+    margin_rule: str = "joint"
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.suggest_similarity <= self.assign_similarity <= 1.0:
             raise ValueError("need -1 <= suggest_similarity <= assign_similarity <= 1")
         if self.assign_margin < 0:
             raise ValueError("assign_margin must be >= 0")
+        if self.margin_rule not in MARGIN_RULES:
+            raise ValueError(f"margin_rule must be one of {MARGIN_RULES}, got {self.margin_rule!r}")
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,9 @@ class Assignment:
         candidate_animal_id: the chosen animal for ``assigned``/``suggested``, the best-scoring one for
             ``unknown`` (None when the pen has no animal).
         similarity: score of the candidate animal, cosine in [-1, 1] (NaN without candidate).
-        margin: candidate's score minus the best other free animal's (1.0 when there is no other).
+        margin: by ``BandThresholds.margin_rule``: the candidate's score minus the best other free animal's
+            (``row``; 1.0 when there is no other), the window's best total minus its best total without this
+            choice (``joint``), or the smaller (``both``); an unknown track always gets its row's lead.
         confidence: in [0, 1]; half from similarity above the suggest threshold, half from the margin.
         band: one of `BANDS`.
         new_animal: unknown and every known animal is accounted for during the track: create one.
@@ -132,6 +150,27 @@ def blocked_animals(index: int, spans: Sequence[TrackSpan], held: dict[int, int]
     return {column for other, column in held.items() if overlaps(spans[index], spans[other])}
 
 
+def window_values(free_scores: np.ndarray, floor: float) -> np.ndarray:
+    """Bx(A+B) float64 value matrix of one window: the scores, then one private "unknown" column per track.
+
+    Args:
+        free_scores: BxA float scores with blocked pairs set to a large negative value.
+        floor: value of leaving a track unknown.
+    """
+    n_batch = free_scores.shape[0]
+    unknown = np.full((n_batch, n_batch), _BLOCKED, dtype=np.float64)
+    np.fill_diagonal(unknown, floor)
+    return np.concatenate([free_scores.astype(np.float64), unknown], axis=1)
+
+
+def best_total(value: np.ndarray) -> tuple[float, np.ndarray]:
+    """(Best total value, B chosen column per row) of a one-to-one assignment of the rows of ``value``."""
+    rows, cols = linear_sum_assignment(value, maximize=True)
+    chosen = np.empty(value.shape[0], dtype=np.int64)
+    chosen[rows] = cols
+    return float(value[rows, cols].sum()), chosen
+
+
 def solve_window(batch: list[int], free_scores: np.ndarray, floor: float) -> dict[int, int | None]:
     """Jointly assign one window's tracks (they pairwise overlap) with the Hungarian method.
 
@@ -143,12 +182,37 @@ def solve_window(batch: list[int], free_scores: np.ndarray, floor: float) -> dic
     Returns:
         Track index -> chosen animal column, or None for unknown.
     """
-    n_batch, n_animals = free_scores.shape
-    unknown = np.full((n_batch, n_batch), _BLOCKED, dtype=np.float64)
-    np.fill_diagonal(unknown, floor)
-    value = np.concatenate([free_scores.astype(np.float64), unknown], axis=1)
-    rows, cols = linear_sum_assignment(value, maximize=True)
-    return {batch[r]: (int(c) if c < n_animals else None) for r, c in zip(rows, cols, strict=True)}
+    n_animals = free_scores.shape[1]
+    _, chosen = best_total(window_values(free_scores, floor))
+    return {batch[r]: (int(c) if c < n_animals else None) for r, c in enumerate(chosen.tolist())}
+
+
+def joint_margins(free_scores: np.ndarray, columns: Sequence[int | None], floor: float) -> list[float]:
+    """Per track of a window, the drop of the best total value when it may not take its chosen animal.
+
+    The window is re-solved with that one pair forbidden, so the alternative may move other tracks too or
+    leave the track unknown (worth ``floor``). A small value means a near-tie between two joint solutions.
+
+    Args:
+        free_scores: BxA float scores of the window with blocked pairs at a large negative value.
+        columns: B chosen animal columns (None for unknown) of the optimal solution.
+        floor: value of leaving a track unknown.
+
+    Returns:
+        B margins >= 0 (NaN for an unknown track).
+    """
+    value = window_values(free_scores, floor)
+    optimum, _ = best_total(value)
+    margins = []
+    for row, column in enumerate(columns):
+        if column is None:
+            margins.append(float("nan"))
+            continue
+        forbidden = value.copy()
+        forbidden[row, column] = _BLOCKED
+        alternative, _ = best_total(forbidden)
+        margins.append(max(0.0, optimum - alternative))
+    return margins
 
 
 def band_of(similarity: float, margin: float, thresholds: BandThresholds) -> str:
@@ -180,7 +244,12 @@ def confidence_of(similarity: float, margin: float, thresholds: BandThresholds) 
 
 
 def describe_choice(
-    key: int, row: np.ndarray, column: int | None, animal_ids: Sequence[int], thresholds: BandThresholds
+    key: int,
+    row: np.ndarray,
+    column: int | None,
+    animal_ids: Sequence[int],
+    thresholds: BandThresholds,
+    joint_margin: float | None = None,
 ) -> Assignment:
     """Build the `Assignment` for one track from its free-animal scores and the chosen column.
 
@@ -190,6 +259,8 @@ def describe_choice(
         column: chosen animal column, or None (unknown: the best free animal becomes the candidate).
         animal_ids: animal id per column.
         thresholds: band thresholds.
+        joint_margin: the window's `joint_margins` entry for this track (None or NaN: not used); combined
+            with the row's lead by ``thresholds.margin_rule``.
 
     Returns:
         The assignment (band ``unknown`` whenever ``column`` is None).
@@ -201,6 +272,9 @@ def describe_choice(
     others = np.delete(row, pick)
     others = others[others > _BLOCKED / 2]
     margin = float(similarity - others.max()) if others.size else 1.0
+    if joint_margin is not None and np.isfinite(joint_margin) and thresholds.margin_rule != "row":
+        joint = float(joint_margin)
+        margin = joint if thresholds.margin_rule == "joint" else min(margin, joint)
     band = "unknown" if column is None else band_of(similarity, margin, thresholds)
     animal = animal_ids[pick] if band == "assigned" else None
     confidence = confidence_of(similarity, margin, thresholds)
@@ -278,9 +352,15 @@ def assign_tracks(
         batch = next_window(order, spans)
         rows = np.stack([free_row(i, scores, spans, held) for i in batch])
         chosen = solve_window(batch, rows, thresholds.suggest_similarity)
-        for row, index in zip(rows, batch, strict=True):
+        columns = [chosen[index] for index in batch]
+        margins: list[float | None] = (
+            list(joint_margins(rows, columns, thresholds.suggest_similarity))
+            if thresholds.margin_rule != "row"
+            else [None] * len(batch)
+        )
+        for row, index, margin in zip(rows, batch, margins, strict=True):
             column = chosen[index]
-            decisions[index] = describe_choice(spans[index].key, row, column, animal_ids, thresholds)
+            decisions[index] = describe_choice(spans[index].key, row, column, animal_ids, thresholds, margin)
             if decisions[index].band != "unknown" and column is not None:
                 held[index] = column
         order = [i for i in order if i not in decisions]

@@ -11,9 +11,10 @@ import warnings
 
 import numpy as np
 
-DEFAULT_TOP_K = 1
-"""Pool entries per animal averaged for one query embedding (1 = the nearest entry; tuned on sim ``val`` with
-``pigwatch eval reid-days``: rank-1 0.597 vs 0.543 with 3, see docs/reid.md)."""
+DEFAULT_TOP_K = 3
+"""Pool entries per animal averaged for one query embedding (tuned on sim ``val`` with ``pigwatch eval
+reid-days`` for the retrained default embedder: after the one-to-one assignment more val tracks get the
+right animal with 3 than with 1; see docs/reid.md)."""
 
 
 def top_k_mean(similarities: np.ndarray, *, top_k: int) -> float:

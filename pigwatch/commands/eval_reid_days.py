@@ -27,6 +27,7 @@ def _scenario_table(per_scenario: dict[str, dict[str, float]]) -> Any:
     columns = [
         "tracks",
         "rank1",
+        "rank1_assigned",
         "share_assigned",
         "share_suggested",
         "share_unknown",
@@ -45,7 +46,10 @@ def _scenario_table(per_scenario: dict[str, dict[str, float]]) -> Any:
 
 
 def reid_days(
-    split: Annotated[str, typer.Option(help="Scenario set: train, val or test (tune on val only).")] = "test",
+    split: Annotated[
+        str,
+        typer.Option(help="Scenario set: train, val, test or val-wide (val + 9 of its recipe); tune on val."),
+    ] = "test",
     days: Annotated[int, typer.Option(min=2, help="Days per scenario; the first enrols the pools.")] = 4,
     clip_seconds: Annotated[float, typer.Option(min=1.0, help="Length of each clip (chunk), s.")] = 30.0,
     max_scenarios: Annotated[int, typer.Option(min=0, help="Only the first N scenarios (0 = all).")] = 0,
@@ -55,6 +59,12 @@ def reid_days(
     suggest_similarity: Annotated[float | None, typer.Option(help="Override the suggest threshold.")] = None,
     top_k: Annotated[
         int | None, typer.Option(min=1, help="Override the pool hits averaged per animal.")
+    ] = None,
+    margin_rule: Annotated[
+        str | None, typer.Option(help="Override the margin rule: row, joint or both (docs/reid.md).")
+    ] = None,
+    novelty_distance: Annotated[
+        float | None, typer.Option(min=0.0, help="Override the pool policy's novelty distance.")
     ] = None,
     grow_pools: Annotated[bool, typer.Option(help="Grow pools with assigned tracks, as the worker.")] = True,
     threads: Annotated[int, typer.Option(min=0, help="onnxruntime threads (0 = default).")] = 0,
@@ -72,10 +82,11 @@ def reid_days(
     from models.eval.reid_days import ReidDaysConfig
     from models.eval.report import EvalResult, results_table, save_results
     from models.reid.assign import BandThresholds
+    from models.reid.pool import PoolPolicy
     from models.reid.scores import DEFAULT_TOP_K
 
-    if split not in ("train", "val", "test"):
-        raise _fail(f"--split must be train, val or test, got {split!r}")
+    if split not in ("train", "val", "test", "val-wide"):
+        raise _fail(f"--split must be train, val, test or val-wide, got {split!r}")
     if not embedder.is_file():
         raise _fail(f"embedder not found: {embedder}")
     base = BandThresholds()
@@ -85,7 +96,9 @@ def reid_days(
             assign_similarity=base.assign_similarity if assign_similarity is None else assign_similarity,
             assign_margin=base.assign_margin if assign_margin is None else assign_margin,
             suggest_similarity=base.suggest_similarity if suggest_similarity is None else suggest_similarity,
+            margin_rule=base.margin_rule if margin_rule is None else margin_rule,
         )
+        policy = PoolPolicy() if novelty_distance is None else PoolPolicy(novelty_distance=novelty_distance)
     except ValueError as err:
         raise _fail(str(err)) from None
     config = ReidDaysConfig(
@@ -95,6 +108,7 @@ def reid_days(
         max_scenarios=max_scenarios,
         grow_pools=grow_pools,
         thresholds=thresholds,
+        policy=policy,
         top_k=DEFAULT_TOP_K if top_k is None else top_k,
     )
     result = _run(config, embedder, threads, cache_dir)

@@ -122,6 +122,38 @@ def test_evaluate_days_lookalike_makes_a_false_merge() -> None:
     assert metrics["identity_false_merge_rate"] == 1.0 and metrics["merged_identities"] == 1
 
 
+def test_rank1_assigned_counts_the_one_to_one_choice_beside_rank1() -> None:
+    # On day 1, pig 2's track looks more like pig 1 than like itself; pig 1's overlapping track is surely
+    # pig 1, so the assignment gives pig 2's track animal 2 by exclusion: rank-1 misses, rank1_assigned not.
+    later = {1: LOOKS[1], 2: unit(1, 0.8, 0), 3: LOOKS[3]}
+    days = [(0, [chunk([1, 2, 3], LOOKS, 0.0)]), (1, [chunk([1, 2, 3], later, 0.0)])]
+    outcomes = evaluate_days("s", days, ReidDaysConfig(), dimensions=3)
+    assert [(o.pig, o.top_animal, o.decision.candidate_animal_id) for o in outcomes] == [
+        (1, 1, 1), (2, 1, 2), (3, 3, 3)
+    ]  # fmt: skip
+    metrics = summarise(outcomes)
+    assert metrics["rank1"] == pytest.approx(2 / 3)
+    assert metrics["rank1_assigned"] == 1.0
+
+
+def test_wide_val_set_extends_val_with_its_own_recipe() -> None:
+    from models.eval.reid_days import split_configs, wide_val_set
+    from models.sim.scenario import scenario_set
+
+    wide = wide_val_set()
+    val, test, train = scenario_set("val"), scenario_set("test"), scenario_set("train")
+    assert [repr(c) for c in wide[: len(val)]] == [repr(c) for c in val]
+    assert len(wide) == 12 and len({c.name for c in wide}) == 12
+    others = test + train
+    assert not {c.seed for c in wide} & {c.seed for c in others}
+    assert not {c.appearance_seed for c in wide} & {c.appearance_seed for c in others}
+    last_day = max(c.first_day + c.n_days for c in wide)
+    assert last_day <= min(c.first_day for c in test)  # calendar days stay before the test set's
+    assert [c.name for c in split_configs("val-wide")] == [c.name for c in wide]
+    with pytest.raises(ValueError):
+        wide_val_set(26)
+
+
 def test_save_load_days_round_trip_keeps_days_chunks_and_vectors(tmp_path: Path) -> None:
     days = [
         (3, [chunk([1, 2], LOOKS, 10.0), []]),

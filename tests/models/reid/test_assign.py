@@ -112,3 +112,43 @@ def test_assignment_depends_on_scores_not_on_track_keys():
     first = assign_tracks([TrackSpan(1, 0, 10), TrackSpan(2, 0, 10)], scores, ANIMALS)
     second = assign_tracks([TrackSpan(2, 0, 10), TrackSpan(1, 0, 10)], scores, ANIMALS)
     assert [r.animal_id for r in first] == [r.animal_id for r in second] == [102, 101]
+
+
+def test_joint_margin_makes_a_track_confident_by_exclusion():
+    # Track 0 alone hesitates between 101 and 102 (lead 0.04), but track 1 clearly holds 102.
+    scores = np.array([[0.92, 0.88, 0.1], [0.30, 0.90, 0.1]])
+    spans = spans_of((0, 10), (0, 10))
+    row = assign_tracks(spans, scores, ANIMALS, thresholds=BandThresholds(margin_rule="row"))
+    joint = assign_tracks(spans, scores, ANIMALS, thresholds=BandThresholds(margin_rule="joint"))
+    assert [r.candidate_animal_id for r in row] == [r.candidate_animal_id for r in joint] == [101, 102]
+    assert row[0].band == "suggested" and row[0].margin == pytest.approx(0.04)
+    # Best total without 0->101: 0->102 (0.88) + 1 unknown (0.45) = 1.33, or 0 unknown (0.45) + 1->102 (0.90).
+    assert joint[0].margin == pytest.approx(0.92 + 0.90 - 1.35)
+    assert joint[0].band == "assigned" and joint[0].animal_id == 101
+
+
+def test_joint_margin_is_small_when_two_tracks_could_swap():
+    # Both tracks fit both animals about equally: each row has a clear lead over 103 but a swap costs 0.02.
+    scores = np.array([[0.90, 0.89, 0.1], [0.88, 0.89, 0.1]])
+    spans = spans_of((0, 10), (0, 10))
+    joint = assign_tracks(spans, scores, ANIMALS, thresholds=BandThresholds(margin_rule="joint"))
+    assert [r.candidate_animal_id for r in joint] == [101, 102]
+    assert all(r.margin == pytest.approx(0.02) for r in joint)
+    assert all(r.band == "suggested" for r in joint)
+
+
+def test_margin_rule_both_takes_the_smaller_and_refuses_a_track_pushed_off_its_favourite():
+    # Track 1 prefers 101 (0.93) but loses it to track 0; its joint margin is large, its row lead negative.
+    scores = np.array([[0.99, 0.20, 0.1], [0.93, 0.80, 0.1]])
+    spans = spans_of((0, 10), (0, 10))
+    joint = assign_tracks(spans, scores, ANIMALS, thresholds=BandThresholds(margin_rule="joint"))
+    both = assign_tracks(spans, scores, ANIMALS, thresholds=BandThresholds(margin_rule="both"))
+    assert joint[1].candidate_animal_id == both[1].candidate_animal_id == 102
+    assert joint[1].band == "assigned"
+    assert both[1].margin == pytest.approx(0.80 - 0.93) and both[1].band == "suggested"
+    assert both[0].band == "assigned"
+
+
+def test_unknown_margin_rule_is_refused():
+    with pytest.raises(ValueError):
+        BandThresholds(margin_rule="mean")
