@@ -194,6 +194,16 @@ def observed_duration(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
+def sampling_title(summaries: list[DailySummary]) -> str | None:
+    """The timeline chart's title on sampled days (mean observed video under 23.5 h a day), else None."""
+    if not summaries:
+        return None
+    mean_s = sum(s.observed_s for s in summaries) / len(summaries)
+    if mean_s >= 23.5 * 3600:
+        return None
+    return f"Sampled video: about {observed_duration(mean_s)} a day observed; values are of observed time"
+
+
 def sampling_notes(summaries: list[DailySummary], bout_days: int) -> list[str]:
     """Plain-language statement of how much of each day was observed (the pipeline may sample video)."""
     notes = []
@@ -249,6 +259,8 @@ def build_timeline(session: Session, animal: Animal, start: date, end: date) -> 
         "range": [-0.6, 2.6],
     }
     layout["yaxis8"] |= {"range": [0, 1.05]}
+    if title := sampling_title(summaries):
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 12}}
     notes = sampling_notes(summaries, bout_days) + adg_notes
     figure = {"data": data, "layout": layout}
     return Timeline(figure=figure, notes=notes, events=events, scores=scores, weights=weights)

@@ -99,6 +99,7 @@ def test_pig_timeline_figure(client: Any, login: Any, seeded: Seeded) -> None:
     assert trace(figure, "Pen mean (ADG 0.80")["y"][0] == pytest.approx(31.0)
     assert trace(figure, "ID confidence")["y"] == [pytest.approx(0.93)]
     assert "Sampled: about 4.0 h of video observed per day" in html
+    assert figure["layout"]["title"]["text"].startswith("Sampled video: about 4.0 h a day observed")
     assert "+ Lameness score" not in html  # viewer: no edit links
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.web.timeline import observed_duration, sampling_notes
+from app.web.timeline import observed_duration, sampling_notes, sampling_title
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,12 @@ def test_full_days_need_no_sampling_note() -> None:
     assert sampling_notes([SimpleNamespace(observed_s=86400.0)], 2) == [  # type: ignore[list-item]
         "2 day(s) without a daily summary are summed from raw behaviour bouts."
     ]
+
+
+def test_sampled_days_are_stated_in_the_chart_title() -> None:
+    days = [SimpleNamespace(observed_s=72.0), SimpleNamespace(observed_s=60.0)]
+    assert sampling_title(days) == (  # type: ignore[arg-type]
+        "Sampled video: about 1 min a day observed; values are of observed time"
+    )
+    assert sampling_title([SimpleNamespace(observed_s=86400.0)]) is None  # type: ignore[list-item]
+    assert sampling_title([]) is None
