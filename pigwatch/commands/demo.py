@@ -29,19 +29,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+if TYPE_CHECKING:
+    import numpy as np
+
 DEMO_FARM, DEMO_PEN, DEMO_ADMIN = "Demo farm", "Demo pen", "demo-admin@pigwatch.local"
 ZONE_KINDS = ("feeder", "drinker", "lying")
-DEFAULT_DAYS, DEFAULT_CLIPS_PER_DAY, DEFAULT_CLIP_SECONDS = 5, 12, 2.0
-"""The default sampling: 5 days (3 baseline days, the alerts' minimum, + the sick pig's 2 sick days), 12
-clips of 2 s a day in the active hours, so that the demo ends in minutes on a 2-core machine. Too sparse for
-the alert rule to find the sick pig (`check_sampling`, docs/web.md "Demo")."""
-ALERT_CLIPS_PER_DAY = 48
-"""Clips a day that let the alert rule find the sick pig with perfect perception (11 of 20 seeds, no false
-alert in 140 healthy pigs; `--check-sampling 20`); about four times the default's processing time."""
+DEFAULT_DAYS, DEFAULT_CLIPS_PER_DAY, DEFAULT_CLIP_SECONDS = 5, 36, 2.0
+"""The default sampling: 5 days (3 baseline days, the alerts' minimum, + the sick pig's 2 sick days), 36
+clips of 2 s a day in the active hours (72 s of video a day, 180 chunks). With perfect perception the alert
+rule finds the sick pig in 79 of 100 demo scenarios at this sampling (healthy pigs: 2 of 700 alerted;
+`--check-sampling 100`, docs/web.md "Demo"); with the shipped models the whole demo takes about 5-6 minutes
+on the shared 2-core machine. Clip length does not change the alert statistics (each clip is about one
+sample of what a pig is doing), so 2-s clips give the tracker 6 analysed frames for little cost."""
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,89 @@ def truth_alerts(plan: DemoPlan) -> list[tuple[int, str, date, date]]:
     return found
 
 
+def gt_boxes(gt_file: Path) -> dict[int, dict[int, np.ndarray]]:
+    """``{0-based frame: {pig index: xyxy pixels}}`` from a MOTChallenge ``gt.txt`` (id = pig index + 1)."""
+    import numpy as np
+
+    boxes: dict[int, dict[int, np.ndarray]] = {}
+    for row in np.atleast_2d(np.loadtxt(gt_file, delimiter=",")):
+        frame, pig, x, y, w, h = (float(v) for v in row[:6])
+        boxes.setdefault(int(frame) - 1, {})[int(pig) - 1] = np.array([x, y, x + w, y + h])
+    return boxes
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two xyxy boxes."""
+    inter = max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def track_pigs(result: Any, gt: dict[int, dict[int, np.ndarray]], *, min_iou: float = 0.5) -> dict[int, int]:
+    """Local track id -> simulator pig index: the pig whose ground-truth box overlaps the track's boxes best
+    (mean IoU over the track's frames, at least ``min_iou``); tracks matching no pig are left out."""
+    matched = {}
+    for track in result.tracks:
+        scores: dict[int, float] = {}
+        for frame, box in zip(track.frame_indices, track.xyxy, strict=True):
+            for pig, truth in gt.get(int(frame), {}).items():
+                scores[pig] = scores.get(pig, 0.0) + _iou(box, truth) / len(track.frame_indices)
+        if scores and max(scores.values()) >= min_iou:
+            matched[int(track.track_id)] = max(scores, key=lambda k: scores[k])
+    return matched
+
+
+def identity_truth(
+    factory: Any, plan: DemoPlan, pen_id: int, processor: Any, *, media_dir: Path, work_dir: Path,
+    days: set[date] | None = None,
+) -> dict[int, dict[int, int]]:  # fmt: skip
+    """Which simulator pig each of the pen's animals really is, for a demo run of ``plan`` already in the
+    database: every stored clip (of ``days``, default all) is processed again with ``processor`` (same video
+    bytes, so the same local tracks), its tracks are matched to the re-rendered ground truth
+    (`track_pigs`) and counted under the animal re-identification assigned them to.
+
+    Returns:
+        ``{animal id: {pig index: assigned tracks}}``.
+    """
+    from sqlalchemy import select
+
+    from app.db import session_scope
+    from app.media.models import Chunk, Recording
+    from app.tracking.models import Track
+    from models.pipeline.decode import iter_frames
+    from models.pipeline.processor import ChunkContext
+
+    with session_scope(factory) as session:
+        rows = session.execute(
+            select(Recording.started_at, Recording.media_path, Track.local_id, Track.animal_id)
+            .join(Chunk, Chunk.recording_id == Recording.id).join(Track, Track.chunk_id == Chunk.id)
+            .where(Recording.pen_id == pen_id, Track.animal_id.is_not(None))
+        ).all()  # fmt: skip
+    by_recording: dict[tuple[datetime, str], dict[int, int]] = {}
+    for started, path, local_id, animal_id in rows:
+        if animal_id is not None:
+            by_recording.setdefault((started, path), {})[int(local_id)] = int(animal_id)
+    clips = {plan.started_at(c): c for c in plan.clips}
+    counts: dict[int, dict[int, int]] = {}
+    for (started, path), animals in sorted(by_recording.items()):
+        clip = clips.get(started)
+        if clip is None or (days is not None and started.date() not in days):
+            continue
+        render_clip_video(plan, clip, work_dir / "clip")
+        video = media_dir / path
+        config = plan.scenario.config
+        context = ChunkContext(
+            fps=config.fps, width=config.width, height=config.height, start_s=0.0, end_s=clip.duration_s,
+            zones={}, clock_start_s=clip.start_s,
+        )  # fmt: skip
+        result = processor.process(iter_frames(video), context=context, on_progress=lambda _f: None)
+        for local_id, pig in track_pigs(result, gt_boxes(work_dir / "clip" / "gt" / "gt.txt")).items():
+            if local_id in animals:
+                pigs = counts.setdefault(animals[local_id], {})
+                pigs[pig] = pigs.get(pig, 0) + 1
+    return counts
+
+
 def check_sampling(
     *, days: int, clips_per_day: int, clip_seconds: float, seeds: int, console: Any
 ) -> tuple[int, int]:
@@ -517,15 +603,61 @@ def _print_summary(console: Any, plan: DemoPlan, report: dict[str, Any], *, url:
                       "identity page lists the suggestions (docs/web.md, \"Demo\")[/]")  # fmt: skip
     if not report["alerts"]:
         console.print("  [yellow]no alert fired[/]")
+    else:
+        console.print("  which true pig each animal is: the same command with --check-identity (no filming)")
     for alert in report["alerts"]:
         console.print(f"  [bold red]alert[/] {alert['id']}: animal {alert['animal_id']} {alert['kind']} "
                       f"low {alert['first_day']} to {alert['last_day']}")  # fmt: skip
 
 
+def check_identity(factory: Any, plan: DemoPlan, settings: Any, console: Any) -> None:
+    """Print, for the demo pen already in the database, which simulator pig each animal's tracks of the
+    last two demo days really show (`identity_truth`) and which animals have alerts."""
+    import tempfile
+
+    from sqlalchemy import select
+
+    from app.db import session_scope
+    from app.farms.models import Farm, Pen
+    from models.pipeline.processor import load_processor
+
+    with session_scope(factory) as session:
+        pen_id = session.scalar(
+            select(Pen.id)
+            .join(Farm, Farm.id == Pen.farm_id)
+            .where(Farm.name == DEMO_FARM, Pen.name == DEMO_PEN)
+        )
+    if pen_id is None:
+        console.print("[red]no demo pen in the database: run the demo first[/]")
+        raise typer.Exit(1)
+    processor = load_processor(settings.processor, thumbnails=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        counts = identity_truth(factory, plan, int(pen_id), processor, media_dir=settings.media_dir.resolve(),
+                                work_dir=Path(tmp), days=set(plan.days[-2:]))  # fmt: skip
+    alerted: dict[int, list[str]] = {}
+    for alert in pen_report(factory, int(pen_id))["alerts"]:
+        alerted.setdefault(alert["animal_id"], []).append(f"{alert['kind']} from {alert['first_day']}")
+    sick = {e.pig_index for e in plan.scenario.config.health_events if e.condition == "sick"}
+    sick_text = ", ".join(str(p + 1) for p in sorted(sick))
+    console.print(f"tracks of {plan.days[-2]} and {plan.days[-1]} by animal and true pig (scenario pig "
+                  f"numbers; sick: pig {sick_text}):")  # fmt: skip
+    for animal_id, pigs in sorted(counts.items()):
+        total = sum(pigs.values())
+        top = max(pigs, key=lambda k: pigs[k])
+        spread = ", ".join(f"pig {p + 1}: {n}" for p, n in sorted(pigs.items(), key=lambda kv: -kv[1]))
+        alerts = "; ".join(alerted.get(animal_id, [])) or "no alert"
+        share = f"{pigs[top] / total:.0%} pig {top + 1}"
+        console.print(f"  animal {animal_id}: {total} tracks, {share} ({spread}); {alerts}")
+
+
 def demo(
     days: int = typer.Option(DEFAULT_DAYS, "--days", min=2, max=30, help="Simulated days to film."),
     clips_per_day: int = typer.Option(
-        DEFAULT_CLIPS_PER_DAY, "--clips-per-day", min=1, max=360, help="Sampled clips per day (active hours)."
+        DEFAULT_CLIPS_PER_DAY,
+        "--clips-per-day",
+        min=1,
+        max=360,
+        help="Sampled clips per day (active hours); fewer end sooner but find the sick pig less often.",
     ),
     clip_seconds: float = typer.Option(
         DEFAULT_CLIP_SECONDS, "--clip-seconds", min=0.5, help="Length of each clip, s."
@@ -545,6 +677,13 @@ def demo(
         max=100,
         help="Only check the sampling plan: run the alert rule on perfect-perception summaries of this many "
         "demo scenarios (seeds 0..N-1; no video, no database) and print how often the sick pig is found.",
+    ),
+    identity: bool = typer.Option(
+        False,
+        "--check-identity",
+        help="Only check the last demo run (same --days/--clips-per-day/--clip-seconds, same UTC day): "
+        "process its last two days' clips again, match the tracks to the simulator's ground truth and print "
+        "which true pig each animal is and which animals have alerts.",
     ),
 ) -> None:
     """Run pigwatch end to end on several simulated days of one pen (embedded database, worker, web app)."""
@@ -579,6 +718,12 @@ def demo(
     url = database_url(settings)
     migrate.upgrade(url)
     factory = make_session_factory(make_engine(url))
+    if identity:
+        try:
+            check_identity(factory, plan, settings, console)
+        finally:
+            stop_embedded_server()
+        return
     zones = scenario_manifest(plan.scenario, width=width, height=height)["zones"]
     with session_scope(factory) as session:
         password = _ensure_admin(session)

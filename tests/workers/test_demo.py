@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -72,10 +73,10 @@ def test_sampling_plan_refuses_bad_plans(clips: int, seconds: float) -> None:
 
 
 def test_alert_sampling_finds_the_sick_pig_with_perfect_perception() -> None:
-    """The alert rule on what perfect perception would store under the demo's alert sampling plan (simulator
+    """The alert rule on what perfect perception would store under the demo's default sampling plan (simulator
     labels, no video): the sick pig is flagged inside its sick days and no other pig is."""
     plan = demo.make_plan(
-        days=demo.DEFAULT_DAYS, clips_per_day=demo.ALERT_CLIPS_PER_DAY,
+        days=demo.DEFAULT_DAYS, clips_per_day=demo.DEFAULT_CLIPS_PER_DAY,
         clip_seconds=demo.DEFAULT_CLIP_SECONDS, width=640, height=360, today=TODAY,
     )  # fmt: skip
     sick = next(e for e in plan.scenario.config.health_events if e.condition == "sick")
@@ -148,3 +149,16 @@ def test_demo_processes_simulated_days_end_to_end(
     assert statuses == ["done", "done"]
     assert [(r.source, r.status) for r in recordings] == [("sim", "done"), ("sim", "done")]
     assert recordings[1].started_at - recordings[0].started_at == timedelta(days=1)
+
+
+def test_tracks_are_matched_to_the_pig_whose_ground_truth_box_they_overlap(tmp_path: Path) -> None:
+    """`demo.track_pigs` (behind `--check-identity`): a track follows pig 1 (index 0) over two frames; a track
+    far from every pig matches none."""
+    gt = tmp_path / "gt.txt"
+    gt.write_text("1,1,0,0,10,10,1,-1,-1,-1\n1,2,20,20,10,10,1,-1,-1,-1\n2,1,1,0,10,10,1,-1,-1,-1\n")
+    boxes = demo.gt_boxes(gt)
+    assert sorted(boxes) == [0, 1] and sorted(boxes[0]) == [0, 1]
+    follows = SimpleNamespace(track_id=5, frame_indices=np.array([0, 1]),
+                              xyxy=np.array([[0.0, 0, 10, 10], [1.0, 0, 11, 10]]))  # fmt: skip
+    stray = SimpleNamespace(track_id=6, frame_indices=np.array([0]), xyxy=np.array([[50.0, 50, 60, 60]]))
+    assert demo.track_pigs(SimpleNamespace(tracks=[follows, stray]), boxes) == {5: 0}
