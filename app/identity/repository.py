@@ -91,7 +91,7 @@ def nearest_pool_hits(
     """
     if not animal_ids:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    unit = np.asarray(vector, np.float32) / np.linalg.norm(vector)
+    unit = np.asarray(vector, np.float32) / max(float(np.linalg.norm(vector)), 1e-12)
     params = {"q": HalfVector(unit).to_text(), "animals": list(animal_ids), "limit": limit}
     rows = session.execute(_NEAREST_SQL, params).all()
     return np.array([r[0] for r in rows], np.int64), -np.array([r[1] for r in rows], np.float32)
