@@ -72,9 +72,9 @@ def load(conn: psycopg.Connection, *, animals: int, per_animal: int, non_pool: i
     rng = np.random.default_rng(seed)
     centres = table_centres(animals=animals, seed=seed)
     rng.standard_normal((animals, DIM), dtype=np.float32)  # keep the generator where ``load`` always had it
-    conn.execute("DROP TABLE IF EXISTS embeddings")
+    conn.execute(f"DROP TABLE IF EXISTS {SCHEMA}.embeddings")  # qualified: never another schema's table
     conn.execute(
-        "CREATE TABLE embeddings (id bigserial PRIMARY KEY, animal_id int NOT NULL, "
+        f"CREATE TABLE {SCHEMA}.embeddings (id bigserial PRIMARY KEY, animal_id int NOT NULL, "
         f"in_pool boolean NOT NULL DEFAULT false, vector halfvec({DIM}) NOT NULL)"
     )
     order = np.concatenate(
@@ -124,8 +124,10 @@ def build_indexes(conn: psycopg.Connection, *, hnsw: bool) -> None:
     print(f"pool covering btree: {timed(conn, pool_index_sql()):.0f} s", flush=True)
     if hnsw:
         conn.execute("SET maintenance_work_mem = '3GB'")
-        ddl = "CREATE INDEX IF NOT EXISTS embeddings_vector ON embeddings "
-        "USING hnsw (vector halfvec_cosine_ops)"
+        ddl = (
+            "CREATE INDEX IF NOT EXISTS embeddings_vector ON embeddings "
+            "USING hnsw (vector halfvec_cosine_ops)"
+        )
         print(f"HNSW (m=16, ef_construction=64): {timed(conn, ddl):.0f} s", flush=True)
     print(f"VACUUM ANALYZE: {timed(conn, 'VACUUM ANALYZE embeddings', autocommit=True):.0f} s", flush=True)
 
