@@ -70,7 +70,7 @@ class BandThresholds:
     """
 
     assign_similarity: float = 0.75
-    assign_margin: float = 0.08
+    assign_margin: float = 0.12
     suggest_similarity: float = 0.45
     margin_rule: str = "joint"
 
