@@ -17,6 +17,8 @@ Then it times, through a SQLAlchemy session whose ``search_path`` is ``bench`` (
 - *per track*: one exact statement for a track's ``queries_per_track`` embeddings (window top 64);
 - *per chunk*: the pen's pools read once (one statement), ``tracks x queries_per_track`` embeddings scored
   exactly in numpy;
+- with ``--partition-pens N``: a per-pen HNSW (not in the product): the pools of N fixed pens copied into a
+  table LIST-partitioned by pen, one HNSW index per partition, so the pen filter selects nearly everything;
 - with ``--hnsw``: the per-pen HNSW query (iterative scan) the product ran before, and the global nearest.
 
 Each design is timed for embeddings of pen animals, then of a newcomer (an animal not in the pen). Prints
@@ -241,11 +243,14 @@ def time_design(
     pen_size: int,
     seed: int,
     outsider: bool = False,
+    fixed_pens: int = 0,
 ) -> tuple[np.ndarray, float]:
     """Time ``design`` on ``samples`` random pens (same pens and views for every design at one seed).
 
     Each sample asks for ``tracks x per_track_queries`` query views (``tracks`` animals of the pen, or
     outsiders: animals not in the pen, the hardest case for a filtered HNSW scan) in one call of ``design``.
+    With ``fixed_pens`` the pen is one of the first ``fixed_pens`` fixed pens (pen p = animals
+    ``p * pen_size`` to ``(p + 1) * pen_size - 1``, as `build_pen_partitions` lays them out).
 
     Returns:
         (samples float64 latencies of one call in ms, share of queries whose best animal is the true one).
@@ -253,7 +258,12 @@ def time_design(
     rng = np.random.default_rng(seed + 1)
     latencies, correct = [], 0
     for _ in range(samples):
-        drawn = rng.choice(len(centres), size=pen_size + tracks, replace=False)
+        if fixed_pens:
+            first = int(rng.integers(fixed_pens)) * pen_size
+            others = np.setdiff1d(np.arange(len(centres)), np.arange(first, first + pen_size))
+            drawn = np.concatenate([np.arange(first, first + pen_size), rng.choice(others, size=tracks)])
+        else:
+            drawn = rng.choice(len(centres), size=pen_size + tracks, replace=False)
         pen = [int(a) for a in drawn[:pen_size]]
         truth = drawn[pen_size:] if outsider else rng.choice(drawn[:pen_size], size=tracks)
         truth = np.repeat(truth, per_track_queries)
@@ -330,6 +340,8 @@ def prepare(conn: psycopg.Connection, args: argparse.Namespace) -> np.ndarray:
         rows = args.animals * (args.per_animal + args.non_pool_per_animal)
         print(f"loaded {rows:,} rows in {time.perf_counter() - started:.0f} s (COPY binary)", flush=True)
     build_indexes(conn, hnsw=args.hnsw)
+    if args.partition_pens:
+        build_pen_partitions(conn, pens=args.partition_pens, pen_size=args.pen_size)
     return centres
 
 
@@ -363,6 +375,8 @@ def time_designs(session: Session, centres: np.ndarray, args: argparse.Namespace
         name = f"per chunk ({args.tracks} tracks x {args.queries_per_track})"
         time_and_report(session, centres, name, per_chunk, timing | per_call)
         time_and_report(session, centres, "per chunk, pool read only", read_only, timing | per_call)
+    if args.partition_pens:
+        time_partitions(session, centres, args, timing | {"tracks": 1, "per_track_queries": 1})
     if args.hnsw:
         time_hnsw(session, centres, args, timing | {"tracks": 1, "per_track_queries": 1})
 
@@ -384,6 +398,54 @@ def run(dsn: str, args: argparse.Namespace) -> None:
             time_designs(session, centres, args)
         engine.dispose()
         storage(conn)
+
+
+PARTITION_SQL = text(
+    "SELECT animal_id, 1 - (vector <=> CAST(:q AS halfvec)) FROM pen_pools WHERE pen_id = :pen "
+    "AND animal_id = ANY(:animals) ORDER BY vector <=> CAST(:q AS halfvec) LIMIT 64"
+)
+"""Per-pen HNSW: the pen's partition of a LIST-partitioned pool table, each partition with its own HNSW."""
+
+
+def build_pen_partitions(conn: psycopg.Connection, *, pens: int, pen_size: int) -> None:
+    """``bench.pen_pools`` partitioned by pen (pens ``0..pens-1`` of ``pen_size`` consecutive animals), the
+    pool rows of those animals copied in, one HNSW cosine index per partition; kept when it has ``pens``."""
+    existing = conn.execute(
+        f"SELECT count(*) FROM pg_inherits WHERE inhparent = to_regclass('{SCHEMA}.pen_pools')"
+    ).fetchone()[0]  # type: ignore[index]
+    if existing == pens:
+        print("reusing bench.pen_pools", flush=True)
+        return
+    conn.execute(f"DROP TABLE IF EXISTS {SCHEMA}.pen_pools")
+    conn.execute(
+        f"CREATE TABLE {SCHEMA}.pen_pools (pen_id int NOT NULL, animal_id int NOT NULL, "
+        f"vector halfvec({DIM}) NOT NULL) PARTITION BY LIST (pen_id)"
+    )
+    for pen in range(pens):
+        conn.execute(f"CREATE TABLE {SCHEMA}.pen_pools_{pen} PARTITION OF pen_pools FOR VALUES IN ({pen})")
+    conn.execute(
+        f"INSERT INTO pen_pools SELECT animal_id / {pen_size}, animal_id, vector FROM embeddings "
+        f"WHERE in_pool AND animal_id < {pens * pen_size}"
+    )
+    conn.execute("SET maintenance_work_mem = '1GB'")
+    ddl = "CREATE INDEX pen_pools_vector ON pen_pools USING hnsw (vector halfvec_cosine_ops)"
+    print(f"per-pen HNSW ({pens} partitions): {timed(conn, ddl):.0f} s", flush=True)
+    timed(conn, "VACUUM ANALYZE pen_pools", autocommit=True)
+
+
+def time_partitions(session: Session, centres: np.ndarray, args: argparse.Namespace, timing: dict) -> None:
+    """The per-pen HNSW design on `build_pen_partitions`'s fixed pens (iterative scan, ``ef_search`` 100)."""
+    session.execute(text("SET hnsw.iterative_scan = relaxed_order"))
+    session.execute(text("SET hnsw.ef_search = 100"))
+
+    def run(session: Session, queries: np.ndarray, pen: list[int]) -> list[Hits]:
+        params = [
+            {"q": HalfVector(q).to_text(), "pen": pen[0] // args.pen_size, "animals": pen} for q in queries
+        ]
+        return [split_hits(session.execute(PARTITION_SQL, p).all()) for p in params]
+
+    name = f"per embedding, per-pen HNSW ({args.partition_pens} pens)"
+    time_and_report(session, centres, name, run, timing | {"fixed_pens": args.partition_pens})
 
 
 def time_hnsw(session: Session, centres: np.ndarray, args: argparse.Namespace, one: dict) -> None:
@@ -437,6 +499,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--designs", nargs="+", choices=DESIGNS, default=list(DESIGNS), help="designs to time"
+    )
+    parser.add_argument(
+        "--partition-pens",
+        type=int,
+        default=0,
+        help="time a per-pen HNSW on this many LIST partitions (0: no)",
     )
     parser.add_argument(
         "--hnsw", action="store_true", help="also build HNSW and time the earlier HNSW designs"
