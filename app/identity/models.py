@@ -24,7 +24,7 @@ class Embedding(Base):
 
     ``in_pool`` marks vectors kept in the animal's re-identification pool. A pen's pools are read through the
     partial covering btree ``ix_embeddings_pool_animal_id`` ``(animal_id) INCLUDE (vector) WHERE in_pool``
-    (migration 0003; `app.identity.repository.pen_pool`); the HNSW cosine index covers every row.
+    (migration 0003; `app.identity.repository.nearest_pool_hits`); the HNSW cosine index covers every row.
     """
 
     __tablename__ = "embeddings"

@@ -1,9 +1,10 @@
 """Pool covering index: the partial btree ``embeddings (animal_id) INCLUDE (vector) WHERE in_pool``.
 
-Re-identification reads a pen's whole pool once per chunk (`app.identity.repository.pen_pool`) and scores it
-exactly; through this index that read is one index-only scan in which each animal's pool vectors lie together,
-instead of one random heap fetch per pool row. Non-pool embeddings (the history) are not in it. Costs one
-index tuple per pool entry (915 B measured at 1,000,000 entries). See docs/reid.md "Measured".
+Re-identification searches a pen's pools exactly, one statement per query embedding
+(`app.identity.repository.nearest_pool_hits`); through this index each search is one index-only scan in which
+each animal's pool vectors lie together, instead of one random heap fetch per pool row. Non-pool embeddings
+(the history) are not in it. Costs one index tuple per pool entry (915 B measured at 1,000,000 entries).
+See docs/reid.md "Measured".
 
 Revision ID: 0003
 Revises: 0002
