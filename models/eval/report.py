@@ -15,8 +15,8 @@ from typing import Any
 KINDS: tuple[str, ...] = ("tracking", "reid", "behaviour", "resources")
 PERCENT_KEYS = frozenset(
     {"mota", "motp", "idf1", "idp", "idr", "precision", "recall", "hota", "deta", "assa", "loca",
-     "hota_alpha05", "rank1", "rank1_assigned", "map", "identity_false_merge_rate", "pairwise_false_merge_rate", "accuracy",
-     "macro_f1"}
+     "hota_alpha05", "rank1", "rank1_assigned", "map", "identity_false_merge_rate",
+     "pairwise_false_merge_rate", "accuracy", "macro_f1"}
 )  # fmt: skip
 """Fractions shown as percentages in tables and charts."""
 HEADLINE = {
