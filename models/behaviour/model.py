@@ -6,6 +6,8 @@ standardised by the mean/std stored with the weights); output ``[B, 9]`` logits 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 from torch import nn
@@ -17,16 +19,51 @@ DEFAULT_WINDOW = 24
 """Frames per window (4 s at 6 fps)."""
 
 
+LYING, SLEEP = BEHAVIOURS.index("lying"), BEHAVIOURS.index("sleep")
+
+
+class RestSplit(nn.Module):
+    """A small MLP over a few channels averaged over the window -> the logit of sleep vs lying.
+
+    Lying and sleep differ only in posture (lateral vs sternal, seen in the mask's shape) and in how likely
+    sleep is at that hour; a separate head on just those channels, trained on the natural lying/sleep mix,
+    cannot memorise individual rest bouts (whose label is partly a coin flip) the way the full net can.
+
+    Args:
+        columns: indices of the input channels it reads.
+        hidden: hidden units.
+    """
+
+    columns: torch.Tensor
+
+    def __init__(self, columns: Sequence[int], hidden: int = 32) -> None:
+        super().__init__()
+        self.register_buffer("columns", torch.tensor(list(columns), dtype=torch.int64))
+        self.mlp = nn.Sequential(nn.Linear(len(columns), hidden), nn.GELU(), nn.Linear(hidden, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, F, W]`` standardised features -> ``[B]`` logit of sleep (vs lying)."""
+        return self.mlp(x.index_select(1, self.columns).mean(2)).squeeze(1)
+
+
 class BehaviourNet(nn.Module):
-    """Two dilated 1-D conv blocks, mean+max pooling over time, a linear head.
+    """Two dilated 1-D conv blocks, mean+max pooling over time, a linear head; optionally a `RestSplit`
+    that decides between lying and sleep within the probability the head gives to rest.
 
     Args:
         features: F input channels.
         hidden: channels of the conv blocks.
         classes: number of output classes.
+        rest_columns: input channels of the `RestSplit` (empty: none; the head alone decides).
     """
 
-    def __init__(self, features: int = len(FEATURE_NAMES), hidden: int = 64, classes: int = len(BEHAVIOURS)):
+    def __init__(
+        self,
+        features: int = len(FEATURE_NAMES),
+        hidden: int = 64,
+        classes: int = len(BEHAVIOURS),
+        rest_columns: Sequence[int] = (),
+    ) -> None:
         super().__init__()
         self.trunk = nn.Sequential(
             nn.Conv1d(features, hidden, 5, padding=2),
@@ -38,12 +75,29 @@ class BehaviourNet(nn.Module):
         )
         self.centre = nn.Conv1d(hidden, hidden, 1)
         self.head = nn.Linear(3 * hidden, classes)
+        self.rest = RestSplit(rest_columns) if len(rest_columns) else None
+        if self.rest is not None:  # offsets added to the composed output (tuned for macro-F1 on val)
+            self.out_bias = nn.Parameter(torch.zeros(classes))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``[B, F, W]`` standardised features -> ``[B, classes]`` logits."""
+    def head_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, F, W]`` standardised features -> ``[B, classes]`` logits of the conv head alone."""
         h = self.trunk(x)
         middle = self.centre(h[:, :, h.shape[2] // 2 : h.shape[2] // 2 + 1]).squeeze(2)
         return self.head(torch.cat([h.mean(2), h.amax(2), middle], dim=1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, F, W]`` standardised features -> ``[B, classes]`` logits (log-probabilities when a
+        `RestSplit` shares the head's rest probability out between lying and sleep)."""
+        logits = self.head_logits(x)
+        if self.rest is None:
+            return logits
+        log_p = torch.log_softmax(logits, dim=1)
+        rest = torch.logsumexp(log_p[:, [LYING, SLEEP]], dim=1)
+        sleep = self.rest(x)
+        columns = [log_p[:, k] for k in range(log_p.shape[1])]
+        columns[LYING] = rest + nn.functional.logsigmoid(-sleep)
+        columns[SLEEP] = rest + nn.functional.logsigmoid(sleep)
+        return torch.stack(columns, dim=1) + self.out_bias
 
 
 def windows(features: np.ndarray, centres: np.ndarray, window: int = DEFAULT_WINDOW) -> np.ndarray:

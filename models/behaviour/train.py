@@ -236,9 +236,55 @@ def tune_logit_bias(
 
 
 def add_logit_bias(model: BehaviourModel, bias: np.ndarray) -> None:
-    """Fold per-class logit offsets into the head's bias (so torch, safetensors and ONNX all carry them)."""
+    """Fold per-class logit offsets into the net (so torch, safetensors and ONNX all carry them): into the
+    head's bias, or the output bias after a `RestSplit` (where the output is no longer the head's logits)."""
+    target = model.net.head.bias if model.net.rest is None else model.net.out_bias
     with torch.no_grad():
-        model.net.head.bias.add_(torch.from_numpy(np.asarray(bias, np.float32)))
+        target.add_(torch.from_numpy(np.asarray(bias, np.float32)))
+
+
+REST_SPLIT_FEATURES: tuple[str, ...] = (
+    "mask_box_fill", "mask_elongation", "mask_ellipse_fill", "mask_solidity", "hour_sin", "hour_cos",
+)  # fmt: skip
+"""Columns the `RestSplit` (lying vs sleep) reads: the silhouette's shape and the time of day."""
+
+
+def fit_rest_split(
+    model: BehaviourModel, x: np.ndarray, y: np.ndarray, *, steps: int = 600, batch: int = 4096, seed: int = 0
+) -> BehaviourModel:
+    """A copy of ``model`` with a `RestSplit` head trained on its lying and sleep windows (the rest of the
+    net is frozen): binary cross-entropy on the natural lying/sleep mix, AdamW with weight decay.
+
+    Args:
+        model: a trained model whose columns include `REST_SPLIT_FEATURES`.
+        x: NxFxW raw windows (`FEATURE_NAMES`); y: N int labels.
+        steps, batch: optimisation steps and windows per step; seed: torch and sampling seed.
+
+    Returns:
+        The new model (output = head's rest probability shared out by the split).
+    """
+    torch.manual_seed(seed)
+    names = model.feature_names
+    columns = [names.index(name) for name in REST_SPLIT_FEATURES]
+    net = BehaviourNet(features=len(names), rest_columns=columns)
+    missing, unexpected = net.load_state_dict(model.net.state_dict(), strict=False)
+    if unexpected or any(not key.startswith(("rest.", "out_bias")) for key in missing):
+        raise ValueError(f"cannot extend the net: missing {missing}, unexpected {unexpected}")
+    assert net.rest is not None
+    rows = np.flatnonzero(np.isin(y, [BEHAVIOURS.index("lying"), BEHAVIOURS.index("sleep")]))
+    chosen = model.select(x[rows][:, :, :])
+    standard = torch.from_numpy((chosen - model.mean[None, :, None]) / model.std[None, :, None])
+    target = torch.from_numpy((y[rows] == BEHAVIOURS.index("sleep")).astype(np.float32))
+    optimiser = torch.optim.AdamW(net.rest.parameters(), lr=3e-3, weight_decay=1e-3)
+    generator = torch.Generator().manual_seed(seed)
+    net.rest.train()
+    for _ in range(steps):
+        pick = torch.randint(0, len(rows), (min(batch, len(rows)),), generator=generator)
+        loss = nn.functional.binary_cross_entropy_with_logits(net.rest(standard[pick]), target[pick])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return BehaviourModel(net.eval(), model.mean, model.std, model.window, names)
 
 
 def window_logits(model: BehaviourModel, x: np.ndarray, *, batch: int = 2048) -> np.ndarray:
@@ -258,8 +304,16 @@ def save_bundle(model: BehaviourModel, directory: Path, *, facts: dict[str, Any]
     directory.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in model.net.state_dict().items()}, str(directory / WEIGHTS_FILE))
     sidecar = {"features": list(model.feature_names), "classes": list(BEHAVIOURS), "window": model.window,
-               "mean": model.mean.tolist(), "std": model.std.tolist(), "version": 1, **facts}  # fmt: skip
+               "mean": model.mean.tolist(), "std": model.std.tolist(), "version": 1,
+               "rest_split_features": rest_split_names(model), **facts}  # fmt: skip
     (directory / SIDECAR_FILE).write_text(json.dumps(sidecar, indent=2))
+
+
+def rest_split_names(model: BehaviourModel) -> list[str]:
+    """Names of the columns the model's `RestSplit` reads ([] without one)."""
+    if model.net.rest is None:
+        return []
+    return [model.feature_names[int(k)] for k in model.net.rest.columns.tolist()]
 
 
 def load_bundle(directory: Path) -> BehaviourModel:
@@ -273,7 +327,10 @@ def load_bundle(directory: Path) -> BehaviourModel:
     unknown = set(names) - set(FEATURE_NAMES)
     if unknown or len(set(names)) != len(names) or not names or list(sidecar["classes"]) != list(BEHAVIOURS):
         raise ValueError(f"{directory / SIDECAR_FILE} was trained on other features or classes")
-    net = BehaviourNet(features=len(names))
+    rest = list(sidecar.get("rest_split_features", []))
+    if not set(rest) <= set(names):
+        raise ValueError(f"{directory / SIDECAR_FILE}: rest-split columns {rest} are not among its features")
+    net = BehaviourNet(features=len(names), rest_columns=[names.index(name) for name in rest])
     net.load_state_dict(load_file(str(directory / WEIGHTS_FILE)), strict=True)
     mean, std = np.asarray(sidecar["mean"], np.float32), np.asarray(sidecar["std"], np.float32)
     return BehaviourModel(net.eval(), mean, std, int(sidecar["window"]), names)

@@ -48,6 +48,9 @@ def train_behaviour_command(
     bias_min_support: Annotated[
         int, typer.Option(min=1, help="Tune logit offsets only for classes with this many val frames.")
     ] = 1000,
+    rest_split: Annotated[
+        bool, typer.Option(help="Add a RestSplit head (lying vs sleep from mask shape and hour).")
+    ] = True,
     seed: int = 0,
 ) -> None:
     """Train the behaviour model on the simulator's `train` set (ground-truth boxes as tracks); tune per-class
@@ -74,6 +77,8 @@ def train_behaviour_command(
 
     model = train_behaviour(x, y, epochs=epochs, per_class=per_class, seed=seed, time_limit_s=time_limit_s,
                             progress=report, feature_names=FEATURE_SETS[features])  # fmt: skip
+    if rest_split:
+        model = _with_rest_split(model, x, y, seed)
     del x
     facts: dict[str, object] = {
         "trained_on": "sim train set", "clips": len(specs), "clips_per_scenario": clips_per_scenario,
@@ -95,6 +100,69 @@ def train_behaviour_command(
     save_bundle(model, bundle, facts=facts)
     typer.echo(f"saved {bundle}/behaviour.safetensors in {facts['train_seconds']} s")
     export_behaviour_command(bundle)
+
+
+def _with_rest_split(model, x, y, seed: int):  # type: ignore[no-untyped-def]
+    """``model`` with a `RestSplit` fitted on the train windows (needs the mask and clock columns)."""
+    from models.behaviour.train import REST_SPLIT_FEATURES, fit_rest_split
+
+    if not set(REST_SPLIT_FEATURES) <= set(model.feature_names):
+        typer.echo(
+            f"--rest-split needs the columns {REST_SPLIT_FEATURES}; pick a feature set with them", err=True
+        )
+        raise typer.Exit(2)
+    return fit_rest_split(model, x, y, seed=seed)
+
+
+def add_rest_split_command(
+    bundle: BundleOpt = DEFAULT_BUNDLE,
+    out: Annotated[Path, typer.Option(help="Bundle directory to write the extended model to.")] = Path(
+        "var/behaviour-rest"
+    ),
+    clips_per_scenario: Annotated[int, typer.Option(min=1, help="Clips per train scenario.")] = 24,
+    clip_seconds: Annotated[float, typer.Option(min=5)] = 60.0,
+    every: Annotated[int, typer.Option(min=1)] = 1,
+    stride: Annotated[int, typer.Option(min=1)] = 4,
+    rare_stride: Annotated[int, typer.Option(min=1)] = 1,
+    cache: Annotated[Path | None, typer.Option(help="npz of rendered train clips (reused).")] = None,
+    val_clips_per_scenario: Annotated[int, typer.Option(min=1)] = 32,
+    val_cache: Annotated[Path | None, typer.Option(help="npz of rendered val clips (reused).")] = None,
+    bias_min_support: Annotated[int, typer.Option(min=1)] = 1000,
+    seed: int = 0,
+) -> None:
+    """Add a `RestSplit` (lying vs sleep) to a trained bundle without retraining its net: fit on the `train`
+    clips' lying/sleep windows, re-tune the output offsets on `val`, write to ``out`` and export ONNX."""
+    import json
+
+    import numpy as np
+
+    from models.behaviour.dataset import clip_specs, clips_windows
+    from models.behaviour.train import add_logit_bias, load_bundle, save_bundle
+
+    started = time.perf_counter()
+    model = load_bundle(bundle)
+    specs = clip_specs("train", clips_per_scenario=clips_per_scenario, duration_s=clip_seconds, seed=seed,
+                       every=every)  # fmt: skip
+    x, y, _ = clips_windows(_cached_clips(specs, cache, "train"), stride=stride, rare_stride=rare_stride)
+    model = _with_rest_split(model, x, y, seed)
+    del x
+    val_specs = clip_specs("val", clips_per_scenario=val_clips_per_scenario, duration_s=clip_seconds,
+                           seed=seed + 1)  # fmt: skip
+    bias, before, after = _tuned_bias(model, _cached_clips(val_specs, val_cache, "val"), bias_min_support)
+    add_logit_bias(model, bias)
+    typer.echo(f"val macro-F1 (raw windows) with the rest split {100 * before:.2f}% -> {100 * after:.2f}% "
+               f"with output bias {np.round(bias, 2).tolist()}")  # fmt: skip
+    facts = json.loads((bundle / "behaviour.json").read_text())
+    for key in ("features", "classes", "window", "mean", "std", "version", "rest_split_features",
+                "input_names", "output_names", "onnx_opset", "sha256"):  # fmt: skip
+        facts.pop(key, None)
+    facts.update({"rest_split": {"from_bundle": str(bundle), "train_clips": len(specs),
+                                 "val_clips": len(val_specs), "output_bias": bias.tolist(),
+                                 "val_macro_f1_raw": round(before, 4),
+                                 "val_macro_f1_raw_biased": round(after, 4),
+                                 "seconds": round(time.perf_counter() - started, 1)}})  # fmt: skip
+    save_bundle(model, out, facts=facts)
+    export_behaviour_command(out)
 
 
 def _cached_clips(specs: list, cache: Path | None, set_name: str) -> list:
@@ -205,3 +273,4 @@ def register(app: typer.Typer) -> None:
     app.command("train-behaviour")(train_behaviour_command)
     app.command("eval-behaviour")(eval_behaviour_command)
     app.command("export-behaviour")(export_behaviour_command)
+    app.command("add-rest-split")(add_rest_split_command)

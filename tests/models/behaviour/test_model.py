@@ -190,3 +190,50 @@ def test_logit_bias_leaves_classes_below_the_minimum_support_alone():
     logits[:, 1] = 0.9 * truth + rng.normal(0, 0.3, 2000)  # class 1 predicted too seldom
     assert tune_logit_bias(logits, truth)[1] > 0
     assert tune_logit_bias(logits, truth, min_support=500)[1] == 0
+
+
+def test_rest_split_learns_lying_vs_sleep_from_the_mask_and_round_trips(tmp_path):
+    from models.behaviour.train import fit_rest_split, rest_split_names, window_logits
+
+    lying, sleep = BEHAVIOURS.index("lying"), BEHAVIOURS.index("sleep")
+    rng = np.random.default_rng(0)
+    y = rng.choice([0, lying, sleep], 900)
+    x = rng.normal(size=(900, len(FEATURE_NAMES), 24)).astype(np.float32)
+    x[:, 6, :] += 3.0 * (y == 0)[:, None]  # the head can tell standing from rest, not lying from sleep
+    x[:, FEATURE_NAMES.index("mask_solidity"), :] += 2.0 * (y == sleep)[:, None]
+    base = train_behaviour(x, y, epochs=2, batch=64, feature_names=FEATURE_NAMES[:16])
+    with pytest.raises(ValueError):
+        fit_rest_split(base, x, y)  # the base columns hold no mask shape
+    model = train_behaviour(x, y, epochs=2, batch=64)
+    split = fit_rest_split(model, x, y, steps=200, batch=256)
+    assert rest_split_names(split) == list(
+        ("mask_box_fill", "mask_elongation", "mask_ellipse_fill", "mask_solidity", "hour_sin", "hour_cos")
+    )
+    logits = window_logits(split, x)
+    np.testing.assert_allclose(np.exp(logits).sum(1), 1.0, atol=1e-5)  # log-probabilities
+    rest = np.isin(y, [lying, sleep])
+    assert (logits[rest].argmax(1) == y[rest]).mean() > 0.9
+    keep = [k for k in range(len(BEHAVIOURS)) if k not in (lying, sleep)]  # other classes: the head's own
+    head = torch.log_softmax(torch.from_numpy(window_logits(model, x)), 1).numpy()
+    np.testing.assert_allclose(logits[:, keep], head[:, keep], atol=1e-5)
+    save_bundle(split, tmp_path, facts={})
+    again = load_bundle(tmp_path)
+    np.testing.assert_allclose(window_logits(again, x[:20]), logits[:20], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_rest_split_onnx_export_matches_torch(tmp_path):
+    import onnxruntime as ort
+
+    from models.behaviour.export import export_behaviour_onnx
+    from models.behaviour.train import BehaviourModel
+
+    n = len(FEATURE_NAMES)
+    net = BehaviourNet(rest_columns=[30, 31, 32, 33]).eval()
+    model = BehaviourModel(net, np.zeros(n, np.float32), np.ones(n, np.float32))
+    save_bundle(model, tmp_path, facts={})
+    path = export_behaviour_onnx(model, tmp_path)
+    assert load_bundle(tmp_path).net.rest is not None
+    x = np.random.default_rng(0).normal(size=(7, n, 24)).astype(np.float32)
+    (onnx_logits,) = ort.InferenceSession(str(path)).run(None, {"windows": x})
+    np.testing.assert_allclose(onnx_logits, net(torch.from_numpy(x)).detach().numpy(), atol=1e-4)
