@@ -105,7 +105,8 @@ def provenance_markdown(*, command: str, commit: str, config: dict[str, Any], me
         f"{metrics.get('parameters', '?')} parameters, input {config['crop']['size']} px square crops.",
         "- Data: the pen simulator (`models/sim`): trained on scenario set `train` only; model selection on "
         "`val`; scored on `test` (sets share no pigs, seeds or calendar days).",
-        f"- Sampling: `{json.dumps(config['sampling'])}`",
+        f"- Sampling (val / test): `{json.dumps(config['sampling'])}`",
+        f"- Sampling (train): `{json.dumps(config.get('train_sampling', config['sampling']))}`",
         f"- Training: `{json.dumps(config['train'])}` (batch-hard triplet loss, PK batches).",
         f"- Command: `{command}`",
         f"- Code commit: `{commit}`",

@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,14 @@ def _progress() -> Any:
     )
 
 
-def _crop_sets(run_dir: Path, splits: tuple[str, ...], sampling: Any, spec: Any) -> dict[str, Any]:
-    """Render (or read cached) crop sets with one progress bar per split."""
+def _crop_sets(
+    run_dir: Path, splits: tuple[str, ...], sampling: Any, spec: Any, *, train_sampling: Any = None
+) -> dict[str, Any]:
+    """Render (or read cached) crop sets with one progress bar per split.
+
+    ``train_sampling`` (if given) replaces ``sampling`` for the ``train`` split only, so that more training
+    data leaves the val / test crops (and hence their scores) comparable across runs.
+    """
     from models.embed.workflow import load_or_build_crops
 
     sets = {}
@@ -38,7 +44,8 @@ def _crop_sets(run_dir: Path, splits: tuple[str, ...], sampling: Any, spec: Any)
             def tick(done: int, total: int, task: Any = task) -> None:
                 progress.update(task, completed=done, total=total)
 
-            sets[split] = load_or_build_crops(run_dir, split, sampling, spec, on_scenario=tick)
+            chosen = train_sampling if split == "train" and train_sampling is not None else sampling
+            sets[split] = load_or_build_crops(run_dir, split, chosen, spec, on_scenario=tick)
             progress.update(task, description=f"crops ({split}): {len(sets[split])}")
     return sets
 
@@ -93,6 +100,9 @@ def train_embedder_command(
     seed: int = typer.Option(0, help="random seed"),
     size: int = typer.Option(96, min=16, help="crop side in pixels"),
     days_per_scenario: int = typer.Option(5, min=2, help="days rendered per scenario"),
+    train_days_per_scenario: int = typer.Option(
+        0, min=0, help="days per train scenario (0 = --days-per-scenario; val / test keep that)"
+    ),
     max_scenarios: int = typer.Option(0, min=0, help="use only the first N scenarios per set (0 = all)"),
     threads: int = typer.Option(2, min=1, help="torch CPU threads"),
     same_pen_ids: int = typer.Option(
@@ -115,12 +125,18 @@ def train_embedder_command(
         ),
     )
     sampling = SimSampling(days_per_scenario=days_per_scenario, max_scenarios=max_scenarios)
+    train_sampling = replace(sampling, days_per_scenario=train_days_per_scenario or days_per_scenario)
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    sets = _crop_sets(out, ("train", "val", "test"), sampling, spec)
+    sets = _crop_sets(out, ("train", "val", "test"), sampling, spec, train_sampling=train_sampling)
     result = _train(sets, spec, config)
     scores = scores_table({split: evaluate(result.model, sets[split], spec) for split in ("val", "test")})
-    run_config = {"crop": asdict(spec), "sampling": sampling.as_dict(), "train": asdict(config)}
+    run_config = {
+        "crop": asdict(spec),
+        "sampling": sampling.as_dict(),
+        "train_sampling": train_sampling.as_dict(),
+        "train": asdict(config),
+    }
     metrics = _run_metrics(sets, result, scores, seconds=time.time() - started)
     _write_run(out, result, spec, run_config, metrics)
     _print_scores(scores)

@@ -34,3 +34,22 @@ def test_user_mistakes(app: typer.Typer, tmp_path: Path, args: list[str], messag
     assert result.exit_code != 0
     squeezed = "".join(result.output.replace("│", "").split())  # rich wraps and boxes its messages
     assert message.replace(" ", "") in squeezed
+
+
+def test_train_sampling_applies_to_train_split_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from models.embed import workflow
+    from models.embed.crops import CropSpec
+    from models.embed.simdata import SimSampling
+
+    seen: dict[str, int] = {}
+
+    def fake_load(run_dir: Path, split: str, sampling: SimSampling, spec: CropSpec, **_: object) -> str:
+        seen[split] = sampling.days_per_scenario
+        return split
+
+    monkeypatch.setattr(workflow, "load_or_build_crops", fake_load)
+    base, more = SimSampling(days_per_scenario=5), SimSampling(days_per_scenario=10)
+    commands._crop_sets(tmp_path, ("train", "val", "test"), base, CropSpec(), train_sampling=more)
+    assert seen == {"train": 10, "val": 5, "test": 5}
+    commands._crop_sets(tmp_path, ("train", "val"), base, CropSpec())
+    assert seen["train"] == 5

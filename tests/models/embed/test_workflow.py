@@ -64,3 +64,15 @@ def test_export_bundle_writes_parity_checked_onnx(tmp_path: Path) -> None:
     got = Embedder.from_onnx(tmp_path / "embedder.onnx", prefer_cuda=False).embed_crops(crops)
     want = Embedder(model, spec=spec).embed_crops(crops)
     np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_provenance_lists_train_sampling_separately() -> None:
+    config = {
+        "crop": {"size": 96},
+        "sampling": {"days_per_scenario": 5},
+        "train_sampling": {"days_per_scenario": 10},
+        "train": {"steps": 10},
+    }
+    text = provenance_markdown(command="c", commit="abc", config=config, metrics={"scores": {}})
+    assert 'Sampling (val / test): `{"days_per_scenario": 5}`' in text
+    assert 'Sampling (train): `{"days_per_scenario": 10}`' in text
