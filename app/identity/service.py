@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.animals.models import Animal
@@ -106,6 +107,14 @@ def resolve(
 ) -> list[Assignment]:
     """Assign tracks; create one animal at a time for the longest track flagged new, then re-assign.
 
+    An animal created here must end up holding a track, or the creation is undone (the animal and its event
+    deleted, its seed not used again in this call, the tracks assigned without it), so re-ID never leaves an
+    animal without data. A pen that had animals before this chunk gets a new one only when its seed track is
+    *assigned* to it: when the re-assignment finds the seed only ``suggested`` for it (the new animal looks
+    like a known one: often a duplicate track of a known pig) a person decides. A pen without animals
+    (bootstrap) assigns each seed to the animal made from it even when it is only ``suggested`` (look-alike
+    pen-mates keep margins small, and otherwise such a pen would never get its animals; `promote_seeds`).
+
     Args:
         session: database session.
         pen_id: the chunk's pen.
@@ -117,19 +126,57 @@ def resolve(
         One assignment per track (same order).
     """
     animal_ids = repository.pen_animal_ids(session, pen_id)
+    known = len(animal_ids)
     scores = np.stack([pool_scores(session, vectors.get(t.id), animal_ids, config) for t in tracks])
+    scores = scores.reshape(len(tracks), -1)
     spans = spans_of(tracks)
-    for _ in range(len(tracks) + 1):
+    created: dict[int, Animal] = {}
+    rejected: set[int] = set()
+    for _ in range(2 * len(tracks) + 1):
         decisions = assign_tracks(spans, scores, animal_ids, thresholds=config.thresholds)
+        if known == 0:
+            decisions = promote_seeds(decisions, {seed: animal.id for seed, animal in created.items()})
+        held = {d.animal_id for d in decisions if d.animal_id is not None}
+        empty = [column for column, animal in enumerate(animal_ids) if column >= known and animal not in held]
+        if empty:
+            column = empty[-1]
+            seed = next(i for i, a in created.items() if a.id == animal_ids[column])
+            undo_created_animal(session, created.pop(seed))
+            rejected.add(seed)
+            scores = np.delete(scores, column, axis=1)
+            animal_ids = animal_ids[:column] + animal_ids[column + 1 :]
+            continue
         new = [i for i, d in enumerate(decisions) if d.new_animal and tracks[i].id in vectors]
+        new = [i for i in new if i not in rejected and i not in created]
         if not new:
             return decisions
         seed = max(new, key=lambda i: spans[i].end_s - spans[i].start_s)
         animal = create_animal_for_track(session, pen_id, tracks[seed])
-        column = seed_column(tracks, vectors, vectors[tracks[seed].id], animal.id)
-        scores = np.concatenate([scores.reshape(len(tracks), -1), column], axis=1)
+        created[seed] = animal
+        column_scores = seed_column(tracks, vectors, vectors[tracks[seed].id], animal.id)
+        scores = np.concatenate([scores, column_scores], axis=1)
         animal_ids = [*animal_ids, animal.id]
     return decisions
+
+
+def promote_seeds(decisions: list[Assignment], seeds: dict[int, int]) -> list[Assignment]:
+    """``decisions`` with each seed track (index -> the animal created from it) that the assignment chose
+    for its animal only as ``suggested`` made ``assigned`` to it (confidence kept). One-to-one still holds:
+    the assignment chose that animal for this track and no other."""
+    out = list(decisions)
+    for index, animal_id in seeds.items():
+        decision = out[index]
+        if decision.band == "suggested" and decision.candidate_animal_id == animal_id:
+            out[index] = replace(decision, animal_id=animal_id, band="assigned")
+    return out
+
+
+def undo_created_animal(session: Session, animal: Animal) -> None:
+    """Delete an animal `create_animal_for_track` made in this transaction, with its ``create`` event (nothing
+    else refers to it yet: tracks and pools are written after `resolve`)."""
+    session.execute(delete(IdentityEvent).where(IdentityEvent.animal_id == animal.id))
+    session.delete(animal)
+    session.flush()
 
 
 def write_decision(track: Track, decision: Assignment) -> None:

@@ -17,6 +17,7 @@ from tests.app.identity.helpers import (
     make_chunk,
     make_pen,
     make_pen_chunk,
+    unit,
     views,
 )
 
@@ -97,3 +98,36 @@ def test_pool_stays_within_capacity_and_embeddings_follow_their_track(db_session
         select(Embedding.animal_id).where(Embedding.track_id == tracks[0].id)
     ).scalars()
     assert set(owners) == {decision.animal_id}
+
+
+def test_duplicate_track_of_a_known_pig_does_not_leave_an_empty_animal(db_session):
+    pen = make_pen(db_session)
+    centres = identity_centres(1, seed=30)
+    _, first = make_pen_chunk(db_session, pen, centres, day=0, seed=31)
+    (known,) = [d.animal_id for d in assign_chunk_identities(db_session, first[0].chunk_id)]
+    rng = np.random.default_rng(32)
+    chunk = make_chunk(db_session, pen, day=1)
+    add_track(db_session, chunk, local_id=1, start_s=0, end_s=300, vectors=views(centres[0], 5, rng), day=1)
+    add_track(db_session, chunk, local_id=2, start_s=0, end_s=290, vectors=views(centres[0], 5, rng), day=1)
+    decisions = assign_chunk_identities(db_session, chunk.id)
+    animals = repository.pen_animal_ids(db_session, pen.id)
+    held = {d.animal_id for d in decisions} - {None}
+    assert set(animals) == {known} | held  # every animal of the pen holds a track or held one before
+    assert len(animals) == 1 and known in {d.candidate_animal_id for d in decisions}
+    creates = db_session.scalars(select(IdentityEvent.animal_id).where(IdentityEvent.kind == "create"))
+    assert set(creates) <= set(animals)
+
+
+def test_look_alike_pigs_in_an_empty_pen_each_get_an_animal(db_session):
+    pen = make_pen(db_session)
+    rng = np.random.default_rng(33)
+    centre = identity_centres(1, seed=34)[0]
+    twin = unit(centre + 0.015 * rng.normal(size=384))
+    assert 0.9 < float(centre @ twin) < 0.99
+    chunk = make_chunk(db_session, pen, day=0)
+    add_track(db_session, chunk, local_id=1, start_s=0, end_s=300, vectors=views(centre, 5, rng), day=0)
+    add_track(db_session, chunk, local_id=2, start_s=0, end_s=290, vectors=views(twin, 5, rng), day=0)
+    decisions = assign_chunk_identities(db_session, chunk.id)
+    assert [d.band for d in decisions] == ["assigned", "assigned"]
+    assert len({d.animal_id for d in decisions}) == 2
+    assert sorted(repository.pen_animal_ids(db_session, pen.id)) == sorted(d.animal_id for d in decisions)
