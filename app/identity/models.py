@@ -24,16 +24,18 @@ class Embedding(Base):
 
     ``in_pool`` marks vectors kept in the animal's re-identification pool. A pen's pools are read through the
     partial covering btree ``ix_embeddings_pool_animal_id`` ``(animal_id) INCLUDE (vector) WHERE in_pool``
-    (migration 0003; `app.identity.repository.nearest_pool_hits`); the HNSW cosine index covers every row.
+    (migration 0003; `app.identity.repository.nearest_pool_hits`); the pool entries are also in an HNSW
+    cosine index (``WHERE in_pool``, migration 0004) for searches across pens.
     """
 
     __tablename__ = "embeddings"
     __table_args__ = (
         Index(
-            "ix_embeddings_vector_hnsw",
+            "ix_embeddings_pool_vector_hnsw",
             "vector",
             postgresql_using="hnsw",
             postgresql_ops={"vector": "halfvec_cosine_ops"},
+            postgresql_where=text("in_pool"),
         ),
         Index(
             "ix_embeddings_pool_animal_id",

@@ -9,8 +9,10 @@ Policy (the same rules run in numpy here and on pgvector rows in `app/identity`)
    closest (highest similarity); ties go to the oldest. This keeps the spread of views (seasons, growth,
    soiling, lighting) and thins the densest clusters first.
 
-Storage per entry (PostgreSQL 18 + pgvector 0.8, 8 KB pages, HNSW m=16) is estimated by `bytes_per_entry`;
-`bench/pgvector_query.py` measures the real figure on a filled table.
+Storage per entry (PostgreSQL 18 + pgvector 0.8, 8 KB pages, HNSW m=16) is estimated by `bytes_per_entry`: the
+heap row, its element in the pool HNSW index and its tuple in the pool covering btree (both partial indexes
+``WHERE in_pool``, migrations 0003-0004, so non-pool history rows pay only their heap row);
+`bench/pgvector_query.py` measures the real figures on a filled table.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ OTHER_COLUMNS_BYTES = 8 * 6 + 8
 HNSW_NEIGHBOUR_BYTES = 2 * 16 * 6 + 8 + 24
 """HNSW layer-0 neighbour list (2m = 32 item pointers of 6 B) + element header, for m = 16."""
 
+BTREE_TUPLE_OVERHEAD_BYTES = 8 + 8 + 4
+"""Covering btree tuple: index tuple header (8 B), the ``animal_id`` key aligned (8 B), its 4 B line pointer
+(the value is INCLUDEd beside it)."""
+
 
 def vector_value_bytes(kind: str, dimensions: int = DIMENSIONS) -> int:
     """Bytes of one stored value: ``halfvec`` is 2 B per dimension, ``vector`` 4 B, plus an 8 B header.
@@ -52,19 +58,21 @@ def vector_value_bytes(kind: str, dimensions: int = DIMENSIONS) -> int:
 
 
 def bytes_per_entry(kind: str, dimensions: int = DIMENSIONS) -> int:
-    """Estimated bytes one pool entry costs: heap row + its HNSW index element (which repeats the value).
+    """Estimated bytes one pool entry costs: heap row + its HNSW element + its covering btree tuple (both
+    indexes repeat the value).
 
     Args:
         kind: ``"halfvec"`` or ``"vector"``.
         dimensions: vector width.
 
     Returns:
-        Bytes per entry (1,860 for halfvec(384), 3,396 for vector(384)).
+        Bytes per entry (2,656 for halfvec(384), 4,960 for vector(384)).
     """
     value = vector_value_bytes(kind, dimensions)
     heap = TUPLE_OVERHEAD_BYTES + OTHER_COLUMNS_BYTES + value
-    index = value + HNSW_NEIGHBOUR_BYTES
-    return heap + index
+    hnsw = value + HNSW_NEIGHBOUR_BYTES
+    covering = value + BTREE_TUPLE_OVERHEAD_BYTES
+    return heap + hnsw + covering
 
 
 @dataclass(frozen=True)

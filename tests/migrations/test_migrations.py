@@ -36,7 +36,7 @@ def scratch_url(make_database: Callable[[str], str]) -> str:
 def test_upgrade_downgrade_upgrade(scratch_url: str) -> None:
     expected = set(app.models.metadata.tables)
     upgrade(scratch_url)
-    assert current_revision(scratch_url) == "0003"
+    assert current_revision(scratch_url) == "0004"
     assert expected <= _table_names(scratch_url)
     downgrade(scratch_url, "base")
     assert current_revision(scratch_url) is None
@@ -62,11 +62,11 @@ def test_vector_extension_and_hnsw_index(database_url: str) -> None:
     with engine.connect() as conn:
         version = conn.scalar(text("SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
         indexdef = conn.scalar(
-            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_embeddings_vector_hnsw'")
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_embeddings_pool_vector_hnsw'")
         )
     engine.dispose()
     assert version is not None
-    assert "hnsw" in indexdef and "halfvec_cosine_ops" in indexdef
+    assert "hnsw" in indexdef and "halfvec_cosine_ops" in indexdef and "WHERE in_pool" in indexdef
 
 
 def test_track_thumbnails_revision_down_and_up(scratch_url: str) -> None:
@@ -111,3 +111,17 @@ def test_pool_covering_index_revision_down_and_up(scratch_url: str) -> None:
         assert "ix_embeddings_pool_animal_id" in _index_names(scratch_url, "embeddings")
     finally:
         engine.dispose()
+
+
+def test_pool_only_hnsw_revision_down_and_up(scratch_url: str) -> None:
+    """0004 swaps the full-table HNSW index for one over the pools, and comes back cleanly."""
+    upgrade(scratch_url)
+    assert {"ix_embeddings_pool_vector_hnsw", "ix_embeddings_pool_animal_id"} <= _index_names(
+        scratch_url, "embeddings"
+    )
+    assert "ix_embeddings_vector_hnsw" not in _index_names(scratch_url, "embeddings")
+    downgrade(scratch_url, "0003")
+    names = _index_names(scratch_url, "embeddings")
+    assert "ix_embeddings_vector_hnsw" in names and "ix_embeddings_pool_vector_hnsw" not in names
+    upgrade(scratch_url)
+    assert current_revision(scratch_url) == "0004"
