@@ -87,6 +87,60 @@ def use_tracker_masks(clip: SimClip, spec: ClipSpec, tracker_onnx: Path) -> tupl
     return matched, total
 
 
+def shape_gap(specs: list[ClipSpec], tracker_onnx: Path, every: int = 3) -> None:
+    """Print median mask elongation / ellipse fill / solidity per behaviour from the simulator's masks at
+    320x180 and 1280x720 and from the lite tracker's masks (1280x720) on the same pig-frames (every
+    ``every``-th frame, pigs visible in both renderings and matched by box IoU >= `MATCH_IOU`)."""
+    from models.runtime.onnx_runner import OnnxRunner
+    from models.sim.render import generate
+    from models.sim.scenario import Scenario, scenario_set
+    from models.tracking.lite import LiteTracker
+
+    tracker = LiteTracker(OnnxRunner(tracker_onnx, threads=1))
+    small_rows, big_rows, tracker_rows, labels = [], [], [], []
+    for spec in specs:
+        scenario = Scenario.from_config(scenario_set(spec.set_name)[spec.scenario_index])
+        day = scenario.days[spec.day_offset % len(scenario.days)]
+        tracker.reset()
+        sizes = [(1280, 720), (320, 180)]
+        hi_res, lo_res = (generate(scenario, day=day, start_s=spec.start_s, duration_s=spec.duration_s,
+                                   width=w, height=h, fps=6.0) for w, h in sizes)  # fmt: skip
+        for k, (frame, low) in enumerate(zip(hi_res, lo_res, strict=True)):
+            found = tracker.update(Frame(frame.index, frame.t_seconds, frame.image))
+            if k % every or len(found) == 0:
+                continue
+            seen = np.flatnonzero(frame.visible & low.visible)
+            overlap = box_iou(frame.xyxy[seen], found.xyxy)
+            shapes = (mask_shapes(low.masks, low.xyxy), mask_shapes(frame.masks, frame.xyxy),
+                      mask_shapes(found.mask, found.xyxy))  # fmt: skip
+            for row, pig in enumerate(seen):
+                best = int(overlap[row].argmax())
+                if overlap[row, best] >= MATCH_IOU:
+                    small_rows.append(shapes[0][pig])
+                    big_rows.append(shapes[1][pig])
+                    tracker_rows.append(shapes[2][best])
+                    labels.append(frame.behaviours[pig])
+    small, big, found_shapes, names = (np.array(small_rows), np.array(big_rows), np.array(tracker_rows),
+                                       np.array(labels))  # fmt: skip
+    print(f"{len(names):,} matched pig-frames; tracker rows without a usable mask "
+          f"{np.isnan(found_shapes).any(1).mean():.3f}")  # fmt: skip
+    print(
+        "median |sim 320x180 - sim 1280x720|: "
+        + ", ".join(
+            f"{n} {v:.3f}"
+            for n, v in zip(MASK_SHAPE_NAMES, np.nanmedian(np.abs(small - big), 0), strict=True)
+        )
+    )
+    for label in BEHAVIOURS:
+        chosen = names == label
+        if chosen.sum() >= 10:
+            cells = [
+                np.round(np.nanmedian(x[chosen][:, 2:], 0), 3).tolist() for x in (small, big, found_shapes)
+            ]
+            print(f"{label:12s} n={chosen.sum():5d} elongation/ellipse fill/solidity: sim 320 {cells[0]} "
+                  f"sim 1280 {cells[1]} tracker {cells[2]}")  # fmt: skip
+
+
 def main() -> None:
     """Print bout accuracy, macro-F1 and per-class F1 with the chosen mask source."""
     from models.eval.behaviour import behaviour_metrics
@@ -101,7 +155,12 @@ def main() -> None:
     parser.add_argument("--masks", choices=("sim", "none", "tracker"), default="sim")
     parser.add_argument("--clips", type=int, default=0, help="evenly spread subset of the clips (0: all)")
     parser.add_argument("--tracker", type=Path, default=Path("models/bundles/default/tracker.onnx"))
+    parser.add_argument("--gap", type=int, default=0, help="only print the mask-shape gap on N 20-s clips")
     args = parser.parse_args()
+    if args.gap:
+        specs = clip_specs("test", clips_per_scenario=8, duration_s=20.0, seed=1)
+        shape_gap(specs[:: max(1, len(specs) // args.gap)][: args.gap], args.tracker)
+        return
     started = time.perf_counter()
     model = load_bundle(args.bundle)
     clips = load_clips(args.cache)
