@@ -246,27 +246,44 @@ def add_logit_bias(model: BehaviourModel, bias: np.ndarray) -> None:
 REST_SPLIT_FEATURES: tuple[str, ...] = (
     "mask_box_fill", "mask_elongation", "mask_ellipse_fill", "mask_solidity", "hour_sin", "hour_cos",
 )  # fmt: skip
-"""Columns the `RestSplit` (lying vs sleep) reads: the silhouette's shape and the time of day."""
+"""Columns the `RestSplit` (lying vs sleep) reads by default: the silhouette's shape and the time of day."""
+
+REST_SPLIT_SETS: dict[str, tuple[str, ...]] = {
+    "mask": REST_SPLIT_FEATURES,
+    "boxes": (
+        "w", "h", "log_aspect", "log_area", "diagonal_vs_pen", "area_vs_pen", "hour_sin", "hour_cos",
+        "log_diagonal", "area_vs_track", "diagonal_vs_track",
+    ),
+}  # fmt: skip
+"""Column sets a `RestSplit` can read: mask shape + clock, or box size and shape (vs the pen and the track) +
+clock (a pig on its side is wider, so its box is larger than its own and its pen-mates' usual box)."""
 
 
 def fit_rest_split(
-    model: BehaviourModel, x: np.ndarray, y: np.ndarray, *, steps: int = 600, batch: int = 4096, seed: int = 0
+    model: BehaviourModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    steps: int = 600,
+    batch: int = 4096,
+    seed: int = 0,
+    names: tuple[str, ...] = REST_SPLIT_FEATURES,
 ) -> BehaviourModel:
     """A copy of ``model`` with a `RestSplit` head trained on its lying and sleep windows (the rest of the
     net is frozen): binary cross-entropy on the natural lying/sleep mix, AdamW with weight decay.
 
     Args:
-        model: a trained model whose columns include `REST_SPLIT_FEATURES`.
+        model: a trained model whose columns include ``names``.
         x: NxFxW raw windows (`FEATURE_NAMES`); y: N int labels.
         steps, batch: optimisation steps and windows per step; seed: torch and sampling seed.
+        names: the columns the split reads (`REST_SPLIT_SETS`).
 
     Returns:
         The new model (output = head's rest probability shared out by the split).
     """
     torch.manual_seed(seed)
-    names = model.feature_names
-    columns = [names.index(name) for name in REST_SPLIT_FEATURES]
-    net = BehaviourNet(features=len(names), rest_columns=columns)
+    columns = [model.feature_names.index(name) for name in names]
+    net = BehaviourNet(features=len(model.feature_names), rest_columns=columns)
     missing, unexpected = net.load_state_dict(model.net.state_dict(), strict=False)
     if unexpected or any(not key.startswith(("rest.", "out_bias")) for key in missing):
         raise ValueError(f"cannot extend the net: missing {missing}, unexpected {unexpected}")
@@ -284,7 +301,7 @@ def fit_rest_split(
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
-    return BehaviourModel(net.eval(), model.mean, model.std, model.window, names)
+    return BehaviourModel(net.eval(), model.mean, model.std, model.window, model.feature_names)
 
 
 def window_logits(model: BehaviourModel, x: np.ndarray, *, batch: int = 2048) -> np.ndarray:

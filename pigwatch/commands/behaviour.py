@@ -51,6 +51,9 @@ def train_behaviour_command(
     rest_split: Annotated[
         bool, typer.Option(help="Add a RestSplit head (lying vs sleep from mask shape and hour).")
     ] = True,
+    rest_columns: Annotated[
+        str, typer.Option(help="RestSplit columns: mask or boxes (REST_SPLIT_SETS).")
+    ] = "mask",
     seed: int = 0,
 ) -> None:
     """Train the behaviour model on the simulator's `train` set (ground-truth boxes as tracks); tune per-class
@@ -78,9 +81,10 @@ def train_behaviour_command(
     model = train_behaviour(x, y, epochs=epochs, per_class=per_class, seed=seed, time_limit_s=time_limit_s,
                             progress=report, feature_names=FEATURE_SETS[features])  # fmt: skip
     if rest_split:
-        model = _with_rest_split(model, x, y, seed)
+        model = _with_rest_split(model, x, y, seed, rest_columns)
     del x
     facts: dict[str, object] = {
+        "rest_columns": rest_columns if rest_split else None,
         "trained_on": "sim train set", "clips": len(specs), "clips_per_scenario": clips_per_scenario,
         "every": every, "clip_seconds": clip_seconds, "windows": len(y),
         "stride": stride, "rare_stride": rare_stride, "per_class": per_class, "epochs": epochs, "seed": seed,
@@ -102,16 +106,16 @@ def train_behaviour_command(
     export_behaviour_command(bundle)
 
 
-def _with_rest_split(model, x, y, seed: int):  # type: ignore[no-untyped-def]
-    """``model`` with a `RestSplit` fitted on the train windows (needs the mask and clock columns)."""
-    from models.behaviour.train import REST_SPLIT_FEATURES, fit_rest_split
+def _with_rest_split(model, x, y, seed: int, rest_columns: str):  # type: ignore[no-untyped-def]
+    """``model`` with a `RestSplit` over the ``rest_columns`` set fitted on the train windows."""
+    from models.behaviour.train import REST_SPLIT_SETS, fit_rest_split
 
-    if not set(REST_SPLIT_FEATURES) <= set(model.feature_names):
-        typer.echo(
-            f"--rest-split needs the columns {REST_SPLIT_FEATURES}; pick a feature set with them", err=True
-        )
+    names = REST_SPLIT_SETS.get(rest_columns)
+    if names is None or not set(names) <= set(model.feature_names):
+        typer.echo(f"--rest-columns {rest_columns!r}: pick one of {sorted(REST_SPLIT_SETS)} whose columns "
+                   "the model reads", err=True)  # fmt: skip
         raise typer.Exit(2)
-    return fit_rest_split(model, x, y, seed=seed)
+    return fit_rest_split(model, x, y, seed=seed, names=names)
 
 
 def add_rest_split_command(
@@ -128,6 +132,7 @@ def add_rest_split_command(
     val_clips_per_scenario: Annotated[int, typer.Option(min=1)] = 32,
     val_cache: Annotated[Path | None, typer.Option(help="npz of rendered val clips (reused).")] = None,
     bias_min_support: Annotated[int, typer.Option(min=1)] = 1000,
+    rest_columns: Annotated[str, typer.Option(help="RestSplit columns: mask or boxes.")] = "mask",
     seed: int = 0,
 ) -> None:
     """Add a `RestSplit` (lying vs sleep) to a trained bundle without retraining its net: fit on the `train`
@@ -144,7 +149,7 @@ def add_rest_split_command(
     specs = clip_specs("train", clips_per_scenario=clips_per_scenario, duration_s=clip_seconds, seed=seed,
                        every=every)  # fmt: skip
     x, y, _ = clips_windows(_cached_clips(specs, cache, "train"), stride=stride, rare_stride=rare_stride)
-    model = _with_rest_split(model, x, y, seed)
+    model = _with_rest_split(model, x, y, seed, rest_columns)
     del x
     val_specs = clip_specs("val", clips_per_scenario=val_clips_per_scenario, duration_s=clip_seconds,
                            seed=seed + 1)  # fmt: skip
@@ -156,7 +161,8 @@ def add_rest_split_command(
     for key in ("features", "classes", "window", "mean", "std", "version", "rest_split_features",
                 "input_names", "output_names", "onnx_opset", "sha256"):  # fmt: skip
         facts.pop(key, None)
-    facts.update({"rest_split": {"from_bundle": str(bundle), "train_clips": len(specs),
+    facts.update({"rest_split": {"from_bundle": str(bundle), "columns": rest_columns,
+                                 "train_clips": len(specs),
                                  "val_clips": len(val_specs), "output_bias": bias.tolist(),
                                  "val_macro_f1_raw": round(before, 4),
                                  "val_macro_f1_raw_biased": round(after, 4),
