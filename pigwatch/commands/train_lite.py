@@ -20,8 +20,8 @@ def _sources(
     real_dir: Path,
     sim_clips: int,
     sim_frames: int,
-    cfg,
-    seed: int,  # noqa: ANN001 - TrainConfig
+    cfg,  # noqa: ANN001 - TrainConfig
+    seed: int,
     sim_cache: Path | None = None,
 ) -> list:
     """Sample sources (photos first, then sim pairs); rendering or loading sim clips shows a progress bar.

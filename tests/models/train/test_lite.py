@@ -84,6 +84,15 @@ def test_training_writes_checkpoint_and_resumes(tmp_path: Path) -> None:
     assert model.config == lite and not model.training
 
 
+@pytest.mark.slow
+def test_training_with_a_data_loading_worker(tmp_path: Path) -> None:
+    lite = LiteConfig(input_height=64, input_width=64, fpn_channels=16, embed_dim=8)
+    cfg = TrainConfig(steps=2, batch_size=2, crop=(64, 64), checkpoint_every=1, lite=lite, warmup_steps=1)
+    metrics = train_lite(tmp_path, cfg, [(_boxes_source, 1.0)], workers=1)
+    assert metrics["step"] == 2 and all(np.isfinite(h["total"]) for h in metrics["history"])
+    assert [h["wall_s"] >= 0 for h in metrics["history"]] == [True, True]
+
+
 @pytest.mark.parametrize("scale", [0.5, 1.0])
 def test_batch_resizes_by_the_source_scale_without_jitter(scale: float) -> None:
     img = np.zeros((64, 64, 3), np.uint8)
