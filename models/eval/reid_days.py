@@ -506,34 +506,14 @@ def wide_val_set(count: int = WIDE_VAL_COUNT) -> list[Any]:
     Scenario ``i`` is what `models.sim.scenario.scenario_set` would give as ``val-{i:02d}`` if the ``val``
     set had ``count`` entries: seed 2000 + i, appearance seed 20000 + i, first day 1000 + 40 i. For
     ``count`` <= 25 these seeds, pigs and days stay disjoint from ``train``, ``test`` and ``long``; the first
-    three equal ``val``.
+    three equal ``val`` (`models.sim.scenario.scenario_set` with a count).
 
     Returns:
         ``count`` `models.sim.scenario.ScenarioConfig`, named ``val-00`` ...
     """
-    from models.sim.scenario import _SET_LAYOUT, ScenarioConfig, _set_health_events
+    from models.sim.scenario import scenario_set
 
-    if not 1 <= count <= 25:
-        raise ValueError("count must be in 1..25 (beyond, first days would reach the test set's)")
-    _, seed0, look0, day0 = _SET_LAYOUT["val"]
-    configs = []
-    for i in range(count):
-        rng = np.random.default_rng(seed0 + i)
-        n_pigs = int(rng.integers(5, 21))
-        first_day = day0 + 40 * i
-        configs.append(
-            ScenarioConfig(
-                name=f"val-{i:02d}",
-                seed=seed0 + i,
-                appearance_seed=look0 + i,
-                n_pigs=n_pigs,
-                first_day=first_day,
-                n_days=20,
-                lookalike_fraction=float(rng.choice([0.0, 0.25, 0.4])),
-                health_events=_set_health_events(rng, n_pigs, first_day, 20),
-            )
-        )
-    return configs
+    return scenario_set("val", count)
 
 
 def split_configs(split: str) -> list[Any]:

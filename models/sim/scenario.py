@@ -233,17 +233,32 @@ def _set_health_events(rng: np.random.Generator, n_pigs: int, first_day: int, n_
     )
 
 
-def scenario_set(name: str) -> list[ScenarioConfig]:
+MAX_SET_COUNT = 25
+"""Most scenarios a set may be extended to: scenario ``i`` starts on day ``first day + 40 i``, and sets' first
+days lie 1,000 apart, so 25 keeps every set's days clear of the next set's."""
+
+
+def scenario_set(name: str, count: int | None = None) -> list[ScenarioConfig]:
     """The named scenario set: ``"train"``, ``"val"``, ``"test"`` or ``"long"`` (hours of video, for memory).
 
     Sets never share seeds, appearance seeds (pigs) or calendar days.
 
+    Args:
+        name: the set.
+        count: scenarios drawn with the set's recipe (default: the set's own size); a larger count extends
+            the set (its first scenarios unchanged), up to `MAX_SET_COUNT`.
+
     Raises:
-        ValueError: unknown set name.
+        ValueError: unknown set name, or count outside 1..`MAX_SET_COUNT`.
     """
     if name not in _SET_LAYOUT:
         raise ValueError(f"unknown scenario set {name!r}; choose one of {', '.join(SCENARIO_SETS)}")
-    count, seed0, look0, day0 = _SET_LAYOUT[name]
+    default_count, seed0, look0, day0 = _SET_LAYOUT[name]
+    count = default_count if count is None else count
+    if not 1 <= count <= MAX_SET_COUNT:
+        raise ValueError(
+            f"count must be in 1..{MAX_SET_COUNT} (beyond, days would reach the next set's), got {count}"
+        )
     n_days = 2 if name == "long" else 20
     configs = []
     for i in range(count):
