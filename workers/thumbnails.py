@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.media.storage import remove_stored_files
 from models.pipeline.types import ChunkResult, TrackThumbnail
 
 _logger = logging.getLogger(__name__)
@@ -119,13 +120,8 @@ def remove_replaced(media_dir: Path, chunk_id: int, replaced: list[str], *, keep
     """
     root = chunk_folder(media_dir, chunk_id).resolve()
     kept = keep.folder.resolve() if keep.folder is not None else None
-    for relative in replaced:
-        path = (media_dir / relative).resolve()
-        if not path.is_relative_to(root) or (kept is not None and path.is_relative_to(kept)):
-            continue
-        path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # still holds files: not ours to remove
-            path.parent.rmdir()
+    stale = [r for r in replaced if kept is None or not (media_dir / r).resolve().is_relative_to(kept)]
+    remove_stored_files(media_dir, stale, within=root)
     if not root.is_dir():
         return
     now = time.time()

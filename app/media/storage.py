@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,3 +106,31 @@ def stored_file(media_dir: Path, relative: str) -> Path:
     if not path.is_relative_to(root) or not path.is_file():
         raise NotFoundError(f"media file {relative!r} is not in the media store")
     return path
+
+
+def remove_stored_files(media_dir: Path, relatives: Iterable[str], *, within: Path | None = None) -> int:
+    """Unlink stored files (paths relative to ``media_dir``) and the folders they leave empty, climbing no
+    higher than ``within`` (default: ``media_dir``; never removed itself). Paths outside ``within`` are
+    ignored and a file already gone is no error, so a retried clean-up is harmless.
+
+    Returns:
+        The number of files unlinked.
+    """
+    root = media_dir.resolve()
+    top = (within or media_dir).resolve()
+    removed = 0
+    for relative in relatives:
+        path = (root / relative).resolve()
+        if not path.is_relative_to(top) or path == top:
+            continue
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+        parent = path.parent
+        while parent != top and parent.is_relative_to(top):
+            try:
+                parent.rmdir()  # fails while the folder still holds files: then stop climbing
+            except OSError:
+                break
+            parent = parent.parent
+    return removed

@@ -9,14 +9,13 @@ a person (`assignment_band = 'suggested'`) are never pruned: identity review sho
 
 Pruning deletes rows in batches, each in its own committed transaction, and removes a batch's files only
 after its transaction committed; a file that is already gone is no error, so an interrupted run is simply run
-again (the rows it did not delete are still there, and files of deleted rows are removed by `remove_files`).
+again (the rows it did not delete are still there; a file already gone is no error).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import Select, delete, func, literal, select
 from sqlalchemy.orm import Session
 
+from app.media.storage import remove_stored_files
 from app.tracking.models import Track, TrackThumbnail
 
 _logger = logging.getLogger(__name__)
@@ -92,28 +92,6 @@ def prunable_query(cutoff: datetime, keep_per_day: int) -> Select[tuple[int, str
     )
 
 
-def remove_files(media_dir: Path, media_paths: Iterable[str]) -> int:
-    """Unlink the thumbnails' files (paths relative to ``media_dir``) and their folders once empty; paths
-    outside ``media_dir`` are ignored. Returns the number of files removed."""
-    root = media_dir.resolve()
-    removed = 0
-    for relative in media_paths:
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root) or path == root:
-            continue
-        if path.is_file():
-            path.unlink(missing_ok=True)
-            removed += 1
-        parent = path.parent
-        while parent != root and parent.is_relative_to(root):
-            with contextlib.suppress(OSError):
-                parent.rmdir()  # fails while the folder still holds files: then stop climbing
-                parent = parent.parent
-                continue
-            break
-    return removed
-
-
 def prune_thumbnails(
     session_factory: Callable[[], Session],
     media_dir: Path,
@@ -151,6 +129,6 @@ def prune_thumbnails(
                 break
             session.execute(delete(TrackThumbnail).where(TrackThumbnail.id.in_([b.id for b in batch])))
             session.commit()
-        files += remove_files(media_dir, (b.media_path for b in batch))
+        files += remove_stored_files(media_dir, (b.media_path for b in batch))
     _logger.info("pruned %d thumbnails (%d bytes, %d files) captured before %s", rows, size, files, cutoff)
     return PruneReport(rows=rows, bytes=size, files_removed=files, cutoff=cutoff)

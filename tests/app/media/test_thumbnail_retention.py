@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from app.animals.models import Animal
 from app.media.models import Chunk, Recording
+from app.media.storage import remove_stored_files
 from app.tracking.models import Track, TrackThumbnail
-from app.tracking.retention import RetentionPolicy, prune_thumbnails, remove_files
+from app.tracking.retention import RetentionPolicy, prune_thumbnails
 from tests.workers.factories import make_pen
 from workers.celery_app import BEAT_SCHEDULE, TASK_MODULES
 from workers.tasks.maintenance import PRUNE_THUMBNAILS_TASK
@@ -119,8 +120,13 @@ def test_remove_files_ignores_paths_outside_the_media_store(tmp_path: Path) -> N
     (media / "thumbs" / "c1" / "b").mkdir(parents=True)
     (media / "thumbs" / "c1" / "b" / "t1.jpg").write_bytes(b"x")
     outside.write_bytes(b"x")
-    assert remove_files(media, ["thumbs/c1/b/t1.jpg", "../keep.jpg", "thumbs/c1/b/gone.jpg"]) == 1
+    assert remove_stored_files(media, ["thumbs/c1/b/t1.jpg", "../keep.jpg", "thumbs/c1/b/gone.jpg"]) == 1
     assert outside.is_file() and not (media / "thumbs" / "c1").exists() and media.is_dir()
+    (media / "thumbs" / "c2" / "b").mkdir(parents=True)
+    (media / "thumbs" / "c2" / "b" / "t1.jpg").write_bytes(b"x")
+    within = media / "thumbs" / "c2"
+    assert remove_stored_files(media, ["thumbs/c2/b/t1.jpg"], within=within) == 1
+    assert within.is_dir() and not (within / "b").exists()  # climbs no higher than `within`
 
 
 @pytest.mark.parametrize(("days", "keep"), [(0, 4), (-1, 4), (30, 0)])
