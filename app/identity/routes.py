@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from app.deps import ManagerUser, SessionDep
 from app.identity import actions, repository
 from app.identity.schemas import IdentityEventRead, MergeBody, ReassignBody, SplitBody, SuggestionRead
-from app.tracking.thumbnails import recent_thumbnails_of_animals, thumbnail_url, thumbnails_of_tracks
+from app.tracking.thumbnails import review_images, thumbnail_url
 from models.reid.pool import PoolPolicy
 
 router = APIRouter(prefix="/identity", tags=["identity"])
@@ -23,14 +23,12 @@ def list_suggestions(
     """Tracks in band ``suggested``, newest first, with the URLs of the track's thumbnails and of the
     candidate animal's most recent ones (``GET`` them with the same credentials)."""
     rows = repository.suggested_tracks(session, pen_id=pen_id, limit=limit)
-    own = thumbnails_of_tracks(session, [t.id for t in rows])
-    candidates = {t.candidate_animal_id for t in rows if t.candidate_animal_id is not None}
-    theirs = recent_thumbnails_of_animals(session, sorted(candidates), per_animal=4)
+    images = review_images(session, rows, per_candidate=4)
     out = []
     for track in rows:
         suggestion = SuggestionRead.model_validate(track)
-        suggestion.thumbnail_urls = [thumbnail_url(t.id) for t in own.get(track.id, [])]
-        candidate = theirs.get(track.candidate_animal_id or 0, [])
+        suggestion.thumbnail_urls = [thumbnail_url(t.id) for t in images.tracks.get(track.id, [])]
+        candidate = images.candidates.get(track.candidate_animal_id or 0, [])
         suggestion.candidate_thumbnail_urls = [thumbnail_url(t.id) for t in candidate]
         out.append(suggestion)
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -66,3 +67,25 @@ def recent_thumbnails_of_animals(
 ) -> dict[int, list[TrackThumbnail]]:
     """``{animal id: up to per_animal most recent thumbnails, newest first}`` (`recent_thumbnails` each)."""
     return {int(a): recent_thumbnails(session, int(a), limit=per_animal) for a in dict.fromkeys(animal_ids)}
+
+
+@dataclass(frozen=True)
+class ReviewImages:
+    """Thumbnails for identity review: each suggested track's own, and its candidate animal's latest.
+
+    Attributes:
+        tracks: track id -> its thumbnails in time order.
+        candidates: candidate animal id -> its most recent thumbnails, newest first.
+    """
+
+    tracks: dict[int, list[TrackThumbnail]]
+    candidates: dict[int, list[TrackThumbnail]]
+
+
+def review_images(session: Session, tracks: Sequence[Track], *, per_candidate: int = 4) -> ReviewImages:
+    """The `ReviewImages` of suggested ``tracks`` (the REST suggestions and the review page show the same)."""
+    candidates = sorted({t.candidate_animal_id for t in tracks if t.candidate_animal_id is not None})
+    return ReviewImages(
+        tracks=thumbnails_of_tracks(session, [t.id for t in tracks]),
+        candidates=recent_thumbnails_of_animals(session, candidates, per_animal=per_candidate),
+    )

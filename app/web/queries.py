@@ -24,8 +24,7 @@ from app.summaries.models import Alert, DailySummary
 from app.tracking.models import BehaviourBout, Track
 from app.tracking.thumbnails import (  # noqa: F401  (the pages' thumbnail queries live with the model)
     recent_thumbnails,
-    recent_thumbnails_of_animals,
-    thumbnails_of_tracks,
+    review_images,
 )
 
 

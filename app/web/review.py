@@ -64,13 +64,10 @@ def identity_page(request: Request, session: SessionDep, user: PageUser) -> Resp
     animals = session.scalars(select(Animal).where(Animal.merged_into_id.is_(None)).order_by(Animal.id)).all()
     events = identity_repository.animal_events(session, None, limit=30)
     suggestions = [(t, candidates.get(t.candidate_animal_id or 0)) for t in tracks]
-    track_images = queries.thumbnails_of_tracks(session, [t.id for t in tracks])
-    candidate_images = queries.recent_thumbnails_of_animals(
-        session, sorted(ids), per_animal=CANDIDATE_THUMBNAILS
-    )
+    images = queries.review_images(session, tracks, per_candidate=CANDIDATE_THUMBNAILS)
     return render(
         request, "identity.html", user, suggestions=suggestions, animals=animals, events=events,
-        track_images=track_images, candidate_images=candidate_images,
+        track_images=images.tracks, candidate_images=images.candidates,
     )  # fmt: skip
 
 
