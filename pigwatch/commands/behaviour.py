@@ -106,6 +106,13 @@ def train_behaviour_command(
     export_behaviour_command(bundle)
 
 
+def require_bundle(bundle: Path) -> None:
+    """Exit with status 2 and a message when ``bundle`` holds no behaviour model."""
+    if not (bundle / "behaviour.json").is_file():
+        typer.echo(f"no behaviour model in {bundle}; run `pigwatch train-behaviour` first", err=True)
+        raise typer.Exit(2)
+
+
 def _with_rest_split(model, x, y, seed: int, rest_columns: str):  # type: ignore[no-untyped-def]
     """``model`` with a `RestSplit` over the ``rest_columns`` set fitted on the train windows."""
     from models.behaviour.train import REST_SPLIT_SETS, fit_rest_split
@@ -144,6 +151,7 @@ def add_rest_split_command(
     from models.behaviour.dataset import clip_specs, clips_windows
     from models.behaviour.train import add_logit_bias, load_bundle, save_bundle
 
+    require_bundle(bundle)
     started = time.perf_counter()
     model = load_bundle(bundle)
     specs = clip_specs("train", clips_per_scenario=clips_per_scenario, duration_s=clip_seconds, seed=seed,
@@ -214,9 +222,7 @@ def export_behaviour_command(bundle: BundleOpt = DEFAULT_BUNDLE) -> None:
     from models.behaviour.export import export_behaviour_onnx
     from models.behaviour.train import load_bundle
 
-    if not (bundle / "behaviour.json").is_file():
-        typer.echo(f"no behaviour model in {bundle}; run `pigwatch train-behaviour` first", err=True)
-        raise typer.Exit(2)
+    require_bundle(bundle)
     typer.echo(f"exported {export_behaviour_onnx(load_bundle(bundle), bundle)}")
 
 
@@ -235,9 +241,7 @@ def eval_behaviour_command(
     from models.eval.behaviour import behaviour_metrics
     from models.pipeline.types import BEHAVIOURS
 
-    if not (bundle / "behaviour.json").is_file():
-        typer.echo(f"no behaviour model in {bundle}; run `pigwatch train-behaviour` first", err=True)
-        raise typer.Exit(2)
+    require_bundle(bundle)
     model = load_bundle(bundle)
     try:
         specs = clip_specs(set_name, clips_per_scenario=clips_per_scenario, duration_s=clip_seconds,
