@@ -29,12 +29,33 @@ def load_settings() -> Settings:
 
 
 def database_url(settings: Settings) -> str:
-    """The database URL (starting the embedded PostgreSQL if needed); a readable error if unreachable."""
+    """The database URL (starting the embedded PostgreSQL if needed), checked by connecting once; a readable
+    error (exit 1) when the server is unreachable or refuses the login, instead of a traceback later."""
     from app.db import resolve_database_url
 
     try:
-        return resolve_database_url(settings)
+        url = resolve_database_url(settings)
     except ValueError as exc:
         fail(str(exc), code=2)
-    except Exception as exc:  # the embedded server failed to start, or the database is unreachable
+    except Exception as exc:  # the embedded server failed to start
         fail(f"could not reach the database: {exc}")
+    check_reachable(url)
+    return url
+
+
+def check_reachable(url: str, *, timeout_s: int = 10) -> None:
+    """Connect to ``url`` once (``SELECT 1``); `fail` with the driver's first line when that is impossible."""
+    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": timeout_s})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        where = make_url(url).render_as_string(hide_password=True)
+        fail(f"could not reach the database {where}: {reason}")
+    finally:
+        engine.dispose()

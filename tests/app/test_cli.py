@@ -91,3 +91,15 @@ def test_media_prune_thumbnails_reports_and_refuses_nonsense(cli_env: str) -> No
     assert done.exit_code == 0 and "pruned 0 thumbnails" in done.output and "keeping 2" in done.output
     bad = _invoke("media", "prune-thumbnails", "--older-than-days", "0")
     assert bad.exit_code == 2 and "older_than_days must be > 0" in bad.output
+
+
+@pytest.mark.parametrize("args", [("jobs",), ("media", "prune-thumbnails", "--dry-run"), ("db", "current")])
+def test_unreachable_database_is_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://farm:s3cret@127.0.0.1:1/pigwatch")
+    monkeypatch.setenv("PIGWATCH_ENV", "test")
+    result = _invoke(*args)
+    assert result.exit_code == 1, result.output
+    assert "could not reach the database" in result.output and "127.0.0.1:1" in result.output
+    assert "s3cret" not in result.output and "Traceback" not in result.output
