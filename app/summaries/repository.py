@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select, tuple_
+from sqlalchemy import Select, and_, delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,31 @@ from app.tracking.models import BehaviourBout, ZoneVisit
 
 AnySelect = Select[*tuple[Any, ...]]
 """A SELECT of any row shape."""
+
+
+SUMMARY_LOCK_NAMESPACE = 0x5057_5355  # "PWSU"
+"""First key of the transaction-level advisory locks that serialise summary work per pen."""
+
+
+def lock_pens_of(session: Session, animal_ids: Sequence[int]) -> None:
+    """Hold, until the transaction ends, the summary lock of each pen of ``animal_ids`` (taken in pen order).
+
+    Summary recomputes and the alert evaluation that follows them rewrite a pen's daily rows and alerts; two
+    transactions doing that at once (two workers' summaries tasks, a task and a person's identity action, the
+    demo's final recompute) could deadlock or open the same alert twice. With the lock they run one after the
+    other.
+    """
+    pens = session.scalars(
+        select(Animal.pen_id)
+        .where(Animal.id.in_(list(animal_ids)), Animal.pen_id.is_not(None))
+        .distinct()
+        .order_by(Animal.pen_id)
+    ).all()
+    for pen_id in pens:  # animals without a pen hold no pen's rows: nothing to lock
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :pen)"),
+            {"namespace": SUMMARY_LOCK_NAMESPACE, "pen": int(pen_id)},
+        )
 
 
 def chunk_spans(session: Session, chunk_id: int) -> list[tuple[int, datetime, datetime]]:

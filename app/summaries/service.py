@@ -43,7 +43,9 @@ def _row(animal_id: int, day: date, fig: DayFigures) -> dict[str, Any]:
 def recompute(session: Session, animal_ids: Iterable[int], days: Iterable[date]) -> int:
     """Recompute the summaries of every ``(animal, day)`` pair from the stored bouts and visits.
 
-    Pairs left with no data (e.g. after a chunk's rows were replaced) lose their summary row.
+    Pairs left with no data (e.g. after a chunk's rows were replaced) lose their summary row. Takes the
+    animals' pens' summary locks for the rest of the transaction (`repository.lock_pens_of`), so concurrent
+    recomputes of one pen, and the alert evaluation that follows them, run one after the other.
 
     Args:
         session: open session (flushed, not committed).
@@ -56,6 +58,7 @@ def recompute(session: Session, animal_ids: Iterable[int], days: Iterable[date])
     animals, day_set = sorted(set(animal_ids)), set(days)
     if not animals or not day_set:
         return 0
+    repository.lock_pens_of(session, animals)
     first, last = min(day_set), max(day_set)
     figures = summarise(
         repository.bouts_between(session, animals, first, last),

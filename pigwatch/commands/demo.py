@@ -566,22 +566,13 @@ def _run_clips(
     return progress_state
 
 
-def _finalize_after_worker(factory: Any, pen_id: int, days: list[date], *, attempts: int = 5) -> int:
+def _finalize_after_worker(factory: Any, pen_id: int, days: list[date]) -> int:
     """`finalize_pen` once the worker's last summaries task has had a moment (it is queued after the last
-    chunk commits); retried when that task commits the same alert first (unique animal/kind/day) or when
-    PostgreSQL aborts this transaction as the loser of a deadlock with it (both rewrite the pen's summaries;
-    observed once when the chunks finished quickly)."""
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    for attempt in range(attempts):
-        time.sleep(3.0)
-        try:
-            return finalize_pen(factory, pen_id, days)
-        except (IntegrityError, OperationalError) as exc:
-            deadlock = isinstance(exc, OperationalError) and "deadlock" in str(exc.orig).lower()
-            if attempt == attempts - 1 or not (deadlock or isinstance(exc, IntegrityError)):
-                raise
-    return 0
+    chunk commits). Both rewrite the pen's summaries and alerts; they take the pen's summary lock
+    (`app.summaries.repository.lock_pens_of`), so they run one after the other instead of deadlocking or
+    opening the same alert twice."""
+    time.sleep(3.0)
+    return finalize_pen(factory, pen_id, days)
 
 
 def _print_summary(console: Any, plan: DemoPlan, report: dict[str, Any], *, url: str | None, password: str,

@@ -162,25 +162,3 @@ def test_tracks_are_matched_to_the_pig_whose_ground_truth_box_they_overlap(tmp_p
                               xyxy=np.array([[0.0, 0, 10, 10], [1.0, 0, 11, 10]]))  # fmt: skip
     stray = SimpleNamespace(track_id=6, frame_indices=np.array([0]), xyxy=np.array([[50.0, 50, 60, 60]]))
     assert demo.track_pigs(SimpleNamespace(tracks=[follows, stray]), boxes) == {5: 0}
-
-
-def test_final_recompute_retries_a_deadlock_with_the_workers_last_task(monkeypatch) -> None:
-    """The demo's final recompute and the worker's last summaries task rewrite the same rows; PostgreSQL
-    aborts one of them on a deadlock, and the demo retries (any other database error is raised)."""
-    from sqlalchemy.exc import OperationalError
-
-    errors = [OperationalError("UPDATE", {}, Exception("deadlock detected"))]
-    calls = []
-
-    def finalize(*_args) -> int:
-        calls.append(1)
-        if errors:
-            raise errors.pop()
-        return 2
-
-    monkeypatch.setattr(demo, "finalize_pen", finalize)
-    monkeypatch.setattr(demo.time, "sleep", lambda _s: None)
-    assert demo._finalize_after_worker(None, 1, []) == 2 and len(calls) == 2
-    errors.append(OperationalError("UPDATE", {}, Exception("connection refused")))
-    with pytest.raises(OperationalError):
-        demo._finalize_after_worker(None, 1, [])

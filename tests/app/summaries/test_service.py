@@ -69,3 +69,28 @@ def test_chunk_without_assigned_rows_touches_nothing(db_session) -> None:
     world = make_world(db_session)
     chunk = make_chunk(db_session, world)
     assert recompute_for_chunk(db_session, chunk.id) == {}
+
+
+def test_recomputes_of_one_pen_wait_for_each_other_but_not_for_other_pens(committed_db) -> None:
+    """Two transactions recomputing one pen's summaries (two workers, or the demo and a worker) are
+    serialised by the pen's advisory lock; another pen is not held up."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    with committed_db() as setup:
+        here, there = make_world(setup, n_animals=2), make_world(setup)
+        pig, mate, elsewhere = here.animals[0].id, here.animals[1].id, there.animals[0].id
+        add_observed_day(setup, here, here.animals[0], 0, eat_s=600)
+        setup.commit()
+    day = [DAY0.date()]
+    with committed_db() as first, committed_db() as second:
+        assert recompute(first, [pig], day) == 1  # holds pen `here` until it commits
+        second.execute(text("SET lock_timeout = '300ms'"))
+        assert recompute(second, [elsewhere], day) == 0  # another pen: not blocked
+        with pytest.raises(OperationalError, match="lock timeout"):
+            recompute(second, [mate], day)  # same pen, other animal: waits for `first`
+        second.rollback()
+        first.commit()
+        second.execute(text("SET lock_timeout = '300ms'"))
+        assert recompute(second, [pig, mate], day) == 1
+        second.commit()
