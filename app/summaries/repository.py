@@ -34,11 +34,13 @@ def lock_pens_of(session: Session, animal_ids: Sequence[int]) -> None:
     """
     pens = session.scalars(
         select(Animal.pen_id)
-        .where(Animal.id.in_(list(animal_ids)), Animal.pen_id.is_not(None))
+        .where(Animal.id.in_(list(animal_ids)))
         .distinct()
         .order_by(Animal.pen_id)
     ).all()
     for pen_id in pens:  # animals without a pen hold no pen's rows: nothing to lock
+        if pen_id is None:
+            continue
         session.execute(
             text("SELECT pg_advisory_xact_lock(:namespace, :pen)"),
             {"namespace": SUMMARY_LOCK_NAMESPACE, "pen": int(pen_id)},
