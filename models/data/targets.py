@@ -95,11 +95,13 @@ def _downsample_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
 
 def random_crop_resize(
     sample: Sample, rng: np.random.Generator, *, out_hw: tuple[int, int], scale: float,
-    jitter: float = 0.25, flip: bool = True,
+    jitter: float = 0.25, flip: bool = True, min_visible: float = 0.5,
 ) -> Sample:
     """Resize by ``scale`` x U(1-jitter, 1+jitter), take a random ``out_hw`` crop (zero padded), maybe flip.
 
-    Boxes are clipped to the crop; boxes that lose more than half their area are dropped.
+    Boxes are clipped to the crop; a box keeping less than ``min_visible`` of its area is dropped (its pixels
+    stay in the crop, unlabelled: a low ``min_visible`` keeps cut-off animals as positives, as the real
+    photos label animals cut by the image border).
     """
     import cv2
 
@@ -113,7 +115,7 @@ def random_crop_resize(
     canvas[: crop.shape[0], : crop.shape[1]] = crop
     boxes = sample.xyxy * s - [x0, y0, x0, y0]
     clipped = np.clip(boxes, 0, [ow, oh, ow, oh])
-    keep = _area(clipped) >= 0.5 * np.maximum(_area(boxes), 1e-6)
+    keep = _area(clipped) >= min_visible * np.maximum(_area(boxes), 1e-6)
     masks = None if sample.masks is None else _crop_masks(sample.masks[keep], s, x0, y0, out_hw)
     ids = None if sample.ids is None else sample.ids[keep]
     out = Sample(canvas, clipped[keep].astype(np.float32), masks, ids)

@@ -48,6 +48,8 @@ class TrainConfig:
     scale_jitter: float = 0.35
     real_fraction: float = 0.5
     real_fit: int = 0
+    min_visible: float = 0.5
+    """A box cut by the training crop stays a target if it keeps at least this share of its area."""
     embed_weight: float = 0.5
     mask_weight: float = 1.0
     seed: int = 0
@@ -168,7 +170,9 @@ def make_batch(
         source, scale = sources[pick]
         for s in source(rng):
             factor = scale(s) if callable(scale) else scale
-            aug = random_crop_resize(s, rng, out_hw=cfg.crop, scale=factor, jitter=cfg.scale_jitter)
+            aug = random_crop_resize(
+                s, rng, out_hw=cfg.crop, scale=factor, jitter=cfg.scale_jitter, min_visible=cfg.min_visible
+            )
             images.append(torch.from_numpy(aug.image).permute(2, 0, 1).float() / 255.0)
             targets.append(build_targets(aug))
     batch = {k: torch.from_numpy(np.stack([t[k] for t in targets])) for k in targets[0]}

@@ -82,6 +82,13 @@ def train_lite_command(
         ),
     ] = 0,
     sim_scale: Annotated[float, typer.Option(help="resize factor of the simulator frames")] = 1.0,
+    real_fraction: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="share of a batch's pairs drawn from the real photos")
+    ] = 0.5,
+    min_visible: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="a box cut by the crop stays a target above this area share"),
+    ] = 0.5,
     scale_jitter: Annotated[float, typer.Option(min=0.0, max=0.9, help="random extra scale +-")] = 0.35,
     sim_clips: Annotated[int, typer.Option(help="simulator clips to render for training (0 = none)")] = 12,
     sim_frames: Annotated[int, typer.Option(help="frames per simulator clip")] = 12,
@@ -134,6 +141,8 @@ def train_lite_command(
         real_scale=real_scale,
         real_fit=real_fit,
         sim_scale=sim_scale,
+        real_fraction=real_fraction,
+        min_visible=min_visible,
         scale_jitter=scale_jitter,
         seed=seed,
         checkpoint_every=checkpoint_every,

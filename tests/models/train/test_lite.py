@@ -113,3 +113,16 @@ def test_fitted_real_scale_brings_the_longer_side_to_the_input_size() -> None:
     _, t = make_batch([(lambda rng: (photos[0], photos[1]), fit_scale(512))], np.random.default_rng(0), cfg)
     # both boxes are a quarter of their photo: 128 px after fitting to 512, whatever the photo's size
     np.testing.assert_allclose(t["size"][:, 0].numpy(), np.log(np.full((2, 2), 128 / 8)), atol=1e-5)
+
+
+
+@pytest.mark.parametrize(("min_visible", "kept"), [(0.5, False), (0.4, True), (0.2, True)])
+def test_a_box_cut_by_the_crop_stays_a_target_above_min_visible(min_visible: float, kept: bool) -> None:
+    from models.data.targets import random_crop_resize
+
+    # crop = the whole 32x32 image (no choice of position); the box keeps 8 of its 20 px of width: 0.4
+    sample = Sample(np.zeros((32, 32, 3), np.uint8), np.array([[24, 0, 44, 10]], np.float32))
+    out = random_crop_resize(sample, np.random.default_rng(0), out_hw=(32, 32), scale=1.0, jitter=0.0,
+                             flip=False, min_visible=min_visible)
+    expected = np.array([[24, 0, 32, 10]], np.float32) if kept else np.zeros((0, 4), np.float32)
+    np.testing.assert_array_equal(out.xyxy, expected)
