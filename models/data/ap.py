@@ -57,3 +57,32 @@ def average_precision(
     precision = np.concatenate([[1.0], tp / np.arange(1, len(tp) + 1)])
     precision = np.maximum.accumulate(precision[::-1])[::-1]
     return float(np.sum((recall[1:] - recall[:-1]) * precision[1:]))
+
+
+def false_positive_kinds(
+    images: list[tuple[np.ndarray, np.ndarray, np.ndarray]], *, score_threshold: float,
+    iou_threshold: float = 0.5,
+) -> dict[str, int]:
+    """Sort the unmatched predictions at or above ``score_threshold`` by their best IoU with any gt box.
+
+    Args:
+        images: per image (pred_xyxy Nx4, pred_score N, gt_xyxy Mx4), pixels.
+        score_threshold: predictions below this are ignored.
+        iou_threshold: IoU for a true positive (as `average_precision`).
+
+    Returns:
+        {"duplicate": best IoU >= iou_threshold with a gt box another prediction claimed, "misplaced": best
+        IoU in [0.1, iou_threshold), "background": best IoU < 0.1 (or an image without gt)}.
+    """
+    kinds = {"duplicate": 0, "misplaced": 0, "background": 0}
+    for pred, score, gt in images:
+        keep = np.asarray(score) >= score_threshold
+        pred, score = pred[keep], np.asarray(score)[keep]
+        unmatched = ~match_detections(pred, score, gt, iou_threshold=iou_threshold)
+        if not unmatched.any():
+            continue
+        best = iou_matrix(pred[unmatched], gt).max(axis=1) if len(gt) else np.zeros(int(unmatched.sum()))
+        kinds["duplicate"] += int((best >= iou_threshold).sum())
+        kinds["misplaced"] += int(((best >= 0.1) & (best < iou_threshold)).sum())
+        kinds["background"] += int((best < 0.1).sum())
+    return kinds

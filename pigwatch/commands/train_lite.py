@@ -240,9 +240,14 @@ def lite_ap_command(
     checkpoint: Annotated[Path, typer.Option(help="checkpoint.pt written by train-lite")],
     size: Annotated[int, typer.Option(help="square network input, pixels (multiple of 32)")] = 512,
     real_dir: Annotated[Path | None, typer.Option(help="YOLO photos (default: shared pig-detect)")] = None,
+    split: Annotated[str, typer.Option(help="held (held-out snapshots) or train (training side)")] = "held",
+    breakdown: Annotated[
+        float | None,
+        typer.Option(help="also print AP at IoU 0.3 and sort the false positives at this score"),
+    ] = None,
 ) -> None:
     """AP50 on the held-out pig-detect snapshots (split by snapshot, never seen in training)."""
-    from models.data.ap import average_precision
+    from models.data.ap import average_precision, false_positive_kinds
     from models.data.yolo import list_items, load_image, read_boxes, split_by_snapshot
     from models.tracking.lite import LiteTracker, TorchLiteRunner
     from models.train.lite import load_lite_checkpoint
@@ -250,10 +255,14 @@ def lite_ap_command(
     root = real_dir or shared_data() / "pig-detect" / "train"
     if not root.exists() or not checkpoint.exists():
         raise typer.BadParameter(f"missing {root if not root.exists() else checkpoint}")
+    if split not in ("held", "train"):
+        raise typer.BadParameter(f"--split {split!r}: choose held or train")
     runner = TorchLiteRunner(load_lite_checkpoint(checkpoint))
     runner.meta["input_size"] = [size, size]
     tracker = LiteTracker(runner, score_threshold=0.05, with_masks=False)
-    _, held = split_by_snapshot(list_items(root))
+    train_side, held = split_by_snapshot(list_items(root))
+    if split == "train":
+        held = train_side
     images = []
     for item in held:
         img = load_image(item.image)
@@ -261,9 +270,13 @@ def lite_ap_command(
         images.append((dets.xyxy, dets.score, read_boxes(item.label, img.shape[1], img.shape[0])))
     n_snap = len({i.snapshot for i in held})
     typer.echo(
-        f"AP50 {average_precision(images):.4f} on {len(held)} held-out images ({n_snap} snapshots), "
+        f"AP50 {average_precision(images):.4f} on {len(held)} {split} images ({n_snap} snapshots), "
         f"input {size}x{size}"
     )
+    if breakdown is not None:
+        kinds = false_positive_kinds(images, score_threshold=breakdown)
+        typer.echo(f"AP at IoU 0.3 {average_precision(images, iou_threshold=0.3):.4f}; false positives at "
+                   f"score >= {breakdown}: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
 
 
 def track_lite_command(
