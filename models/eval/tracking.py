@@ -8,7 +8,8 @@ path (accumulator, ``metrics.create().compute``) is NumPy-2 safe. No shim, no pa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -128,6 +129,18 @@ def frame_pairs(
     return out
 
 
+def mot_accumulator(pairs: list[tuple[int, FramePairs]], *, iou_threshold: float = IOU_THRESHOLD) -> Any:
+    """A motmetrics ``MOTAccumulator`` fed with every frame (a pair matches only if IoU >= the threshold)."""
+    import motmetrics as mm
+
+    acc = mm.MOTAccumulator()
+    for frame, fp in pairs:
+        dist = 1.0 - fp.similarity
+        dist = np.where(dist > 1.0 - iou_threshold, np.nan, dist)
+        acc.update(fp.gt_ids, fp.pred_ids, dist, frameid=frame)
+    return acc
+
+
 def clear_mot(
     pairs: list[tuple[int, FramePairs]], *, iou_threshold: float = IOU_THRESHOLD
 ) -> dict[str, float]:
@@ -141,13 +154,9 @@ def clear_mot(
     """
     import motmetrics as mm
 
-    acc = mm.MOTAccumulator()
-    for frame, fp in pairs:
-        dist = 1.0 - fp.similarity
-        dist = np.where(dist > 1.0 - iou_threshold, np.nan, dist)
-        acc.update(fp.gt_ids, fp.pred_ids, dist, frameid=frame)
     summary = mm.metrics.create().compute(
-        acc, metrics=list(_MOTMETRICS_NAMES.values()), return_dataframe=False
+        mot_accumulator(pairs, iou_threshold=iou_threshold), metrics=list(_MOTMETRICS_NAMES.values()),
+        return_dataframe=False,
     )
     out = {ours: float(summary[theirs]) for ours, theirs in _MOTMETRICS_NAMES.items()}
     out["motp"] = 1.0 - out["motp_distance"]
@@ -185,3 +194,31 @@ def evaluate_tracking(
     out.update(hota([fp for _, fp in pairs]))
     out["frames"] = float(len(pairs))
     return out
+
+
+def pooled_tracking(per_clip: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Set-level MOTA, IDF1, precision and recall from per-clip `evaluate_tracking` results.
+
+    Counts are summed over the clips (as motmetrics' "OVERALL" row): MOTA = 1 - (false positives + misses
+    + id switches) / gt boxes; IDF1 = 2 IDTP / (gt boxes + predicted boxes), where each clip's IDTP is
+    recovered exactly from its IDF1 as IDF1 * (gt + pred) / 2.
+
+    Returns:
+        "mota", "idf1", "precision", "recall" (fractions; NaN without gt boxes) and the summed counts
+        "false_positives", "misses", "id_switches", "gt_detections", "pred_detections", plus "clips".
+    """
+    keys = ("false_positives", "misses", "id_switches", "gt_detections", "pred_detections")
+    total = {k: float(sum(c[k] for c in per_clip)) for k in keys}
+    idtp = sum(c["idf1"] * (c["gt_detections"] + c["pred_detections"]) / 2 for c in per_clip
+               if c["gt_detections"] + c["pred_detections"] > 0)
+    gt, pred = total["gt_detections"], total["pred_detections"]
+    matched = pred - total["false_positives"]
+    nan = float("nan")
+    return {
+        **total,
+        "mota": 1.0 - (total["false_positives"] + total["misses"] + total["id_switches"]) / gt if gt else nan,
+        "idf1": 2.0 * idtp / (gt + pred) if gt + pred else nan,
+        "precision": matched / pred if pred else nan,
+        "recall": matched / gt if gt else nan,
+        "clips": float(len(per_clip)),
+    }

@@ -84,6 +84,57 @@ def track(
     _finish(EvalResult("tracking", name or pred.stem, metrics, meta), json_path)
 
 
+@eval_app.command("track-set")
+def track_set(
+    gt: Annotated[list[Path], typer.Option(help="Ground truth of each clip (as `eval track`), repeated.")],
+    pred: Annotated[list[Path], typer.Option(help="Tracker output of each clip, same order, repeated.")],
+    iou: Annotated[float, typer.Option(min=0.0, max=1.0, help="IoU threshold for a match.")] = 0.5,
+    name: NameOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Per-clip and pooled (set-level) MOTA and IDF1 of a tracker over several clips.
+
+    Pooled = counts summed over the clips (motmetrics' OVERALL row): MOTA = 1 - (FP + misses + switches) /
+    gt boxes, IDF1 = 2 IDTP / (gt + predicted boxes).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from models.eval.inputs import load_tracking
+    from models.eval.report import EvalResult
+    from models.eval.tracking import evaluate_tracking, pooled_tracking
+
+    if len(gt) != len(pred):
+        raise _fail(f"{len(gt)} --gt but {len(pred)} --pred: give one of each per clip")
+    table = Table("clip", "MOTA", "IDF1", "HOTA", "FP", "misses", "switches", "gt boxes")
+    per_clip = []
+    try:
+        for g, p in zip(gt, pred, strict=True):
+            with _progress(f"matching frames of {p.name}") as on_frame:
+                m = evaluate_tracking(
+                    load_tracking(g), load_tracking(p), iou_threshold=iou, on_frame=on_frame
+                )
+            per_clip.append(m)
+            table.add_row(*_set_row(p.stem, m, f"{m['hota']:.1%}"))
+    except (OSError, ValueError) as err:
+        raise _fail(str(err)) from None
+    pooled = pooled_tracking(per_clip)
+    table.add_row(*_set_row("pooled", pooled, ""))
+    Console().print(table)
+    if json_path is not None:
+        from models.eval.report import save_results
+
+        meta = {"gt": [str(g) for g in gt], "pred": [str(p) for p in pred], "iou_threshold": iou}
+        save_results([EvalResult("tracking", name or "pooled", pooled, meta)], json_path)
+        Console().print(f"wrote {json_path}")
+
+
+def _set_row(label: str, m: Mapping[str, float], hota: str) -> list[str]:
+    """One row of the `track-set` table: label, MOTA, IDF1, HOTA (given as text), then the counts."""
+    counts = (f"{m[k]:.0f}" for k in ("false_positives", "misses", "id_switches", "gt_detections"))
+    return [label, f"{m['mota']:.1%}", f"{m['idf1']:.1%}", hota, *counts]
+
+
 @contextmanager
 def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar (on stderr) driven by ``callback(done, total)``."""

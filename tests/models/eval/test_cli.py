@@ -131,3 +131,23 @@ def test_eval_report_writes_self_contained_html(tmp_path: Path) -> None:
     assert re.findall(r"<script[^>]*\bsrc=", page) == []  # no external script
     assert page.count('class="plotly-graph-div"') == 4  # tracking, behaviour, per-class F1 bars; confusion
     assert [r["kind"] for r in json.loads((out / "report.json").read_text())] == ["tracking", "behaviour"]
+
+
+def test_eval_track_set_pools_the_counts_of_its_clips(tmp_path: Path) -> None:
+    perfect_clip, perfect = _track_files(tmp_path / "a", GT_ROWS)
+    one_pig = "".join(r for r in GT_ROWS.splitlines(True) if ",2," not in r[:4])
+    half_clip, half = _track_files(tmp_path / "b", one_pig)
+    out = tmp_path / "set.json"
+    result = runner.invoke(eval_app, ["track-set", "--gt", str(perfect_clip), "--pred", str(perfect),
+                                      "--gt", str(half_clip), "--pred", str(half), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(out.read_text())[0]["metrics"]
+    # 20 gt boxes, 5 missed in the second clip: MOTA 0.75; IDTP 15 of 20 gt + 15 predicted: IDF1 6/7
+    assert metrics["mota"] == pytest.approx(0.75) and metrics["idf1"] == pytest.approx(30 / 35)
+    assert "pooled" in result.output
+
+
+def test_eval_track_set_refuses_unpaired_inputs(tmp_path: Path) -> None:
+    clip, pred = _track_files(tmp_path, GT_ROWS)
+    result = runner.invoke(eval_app, ["track-set", "--gt", str(clip), "--gt", str(clip), "--pred", str(pred)])
+    assert result.exit_code == 2 and "give one of each per clip" in result.output

@@ -181,3 +181,25 @@ def test_progress_callback_sees_every_frame() -> None:
     calls: list[tuple[int, int]] = []
     evaluate_tracking(GT, {}, on_frame=lambda done, total: calls.append((done, total)))
     assert calls == [(k, 4) for k in range(1, 5)]
+
+
+def test_pooled_tracking_equals_motmetrics_overall_row_on_both_tud_sequences() -> None:
+    from models.eval.tracking import frame_pairs, mot_accumulator, pooled_tracking
+
+    per_clip, accumulators = [], []
+    for sequence in sorted(TUD_EXPECTED):
+        gt, pred = read_mot(TUD_DIR / sequence / "gt.txt"), read_mot(TUD_DIR / sequence / "test.txt")
+        accumulators.append(mot_accumulator(frame_pairs(gt, pred)))
+        per_clip.append(evaluate_tracking(gt, pred))
+    overall = motmetrics.metrics.create().compute_many(
+        accumulators, metrics=["mota", "idf1", "precision", "recall", "num_false_positives"],
+        names=sorted(TUD_EXPECTED), generate_overall=True,
+    ).loc["OVERALL"]
+    pooled = pooled_tracking(per_clip)
+    for ours, theirs in (("mota", "mota"), ("idf1", "idf1"), ("precision", "precision"),
+                         ("recall", "recall"), ("false_positives", "num_false_positives")):
+        assert pooled[ours] == pytest.approx(float(overall[theirs]), abs=1e-6), ours
+    # pooling one clip gives that clip back
+    single = pooled_tracking(per_clip[:1])
+    assert single["mota"] == pytest.approx(per_clip[0]["mota"]) and single["idf1"] == pytest.approx(
+        per_clip[0]["idf1"])
