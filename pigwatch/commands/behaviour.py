@@ -62,7 +62,7 @@ def train_behaviour_command(
 
     from models.behaviour.dataset import clip_specs, clips_windows
     from models.behaviour.features import FEATURE_SETS
-    from models.behaviour.train import add_logit_bias, save_bundle, train_behaviour
+    from models.behaviour.train import save_bundle, train_behaviour
 
     if features not in FEATURE_SETS:
         typer.echo(f"unknown feature set {features!r}; pick one of {sorted(FEATURE_SETS)}", err=True)
@@ -91,13 +91,10 @@ def train_behaviour_command(
         "feature_set": features,
     }  # fmt: skip
     if val_clips_per_scenario:
-        val_specs = clip_specs("val", clips_per_scenario=val_clips_per_scenario, duration_s=clip_seconds,
-                               seed=seed + 1)  # fmt: skip
-        bias, before, after = _tuned_bias(model, _cached_clips(val_specs, val_cache, "val"), bias_min_support)
-        add_logit_bias(model, bias)
-        typer.echo(f"val macro-F1 (raw windows) {100 * before:.2f}% -> {100 * after:.2f}% with logit bias "
-                   f"{np.round(bias, 2).tolist()}")  # fmt: skip
-        facts.update({"val_clips": len(val_specs), "logit_bias": bias.tolist(),
+        n_val, bias, before, after = _apply_val_bias(
+            model, val_clips_per_scenario, clip_seconds, seed, val_cache, bias_min_support
+        )
+        facts.update({"val_clips": n_val, "logit_bias": bias.tolist(),
                       "bias_min_support": bias_min_support, "val_macro_f1_raw": round(before, 4),
                       "val_macro_f1_raw_biased": round(after, 4)})  # fmt: skip
     facts["train_seconds"] = round(time.perf_counter() - started, 1)
@@ -146,10 +143,8 @@ def add_rest_split_command(
     clips' lying/sleep windows, re-tune the output offsets on `val`, write to ``out`` and export ONNX."""
     import json
 
-    import numpy as np
-
     from models.behaviour.dataset import clip_specs, clips_windows
-    from models.behaviour.train import add_logit_bias, load_bundle, save_bundle
+    from models.behaviour.train import load_bundle, save_bundle
 
     require_bundle(bundle)
     started = time.perf_counter()
@@ -159,19 +154,16 @@ def add_rest_split_command(
     x, y, _ = clips_windows(_cached_clips(specs, cache, "train"), stride=stride, rare_stride=rare_stride)
     model = _with_rest_split(model, x, y, seed, rest_columns)
     del x
-    val_specs = clip_specs("val", clips_per_scenario=val_clips_per_scenario, duration_s=clip_seconds,
-                           seed=seed + 1)  # fmt: skip
-    bias, before, after = _tuned_bias(model, _cached_clips(val_specs, val_cache, "val"), bias_min_support)
-    add_logit_bias(model, bias)
-    typer.echo(f"val macro-F1 (raw windows) with the rest split {100 * before:.2f}% -> {100 * after:.2f}% "
-               f"with output bias {np.round(bias, 2).tolist()}")  # fmt: skip
+    n_val, bias, before, after = _apply_val_bias(
+        model, val_clips_per_scenario, clip_seconds, seed, val_cache, bias_min_support
+    )
     facts = json.loads((bundle / "behaviour.json").read_text())
     for key in ("features", "classes", "window", "mean", "std", "version", "rest_split_features",
                 "input_names", "output_names", "onnx_opset", "sha256"):  # fmt: skip
         facts.pop(key, None)
     facts.update({"rest_split": {"from_bundle": str(bundle), "columns": rest_columns,
                                  "train_clips": len(specs),
-                                 "val_clips": len(val_specs), "output_bias": bias.tolist(),
+                                 "val_clips": n_val, "output_bias": bias.tolist(),
                                  "val_macro_f1_raw": round(before, 4),
                                  "val_macro_f1_raw_biased": round(after, 4),
                                  "seconds": round(time.perf_counter() - started, 1)}})  # fmt: skip
@@ -197,6 +189,27 @@ def _cached_clips(specs: list, cache: Path | None, set_name: str) -> list:
         cache.parent.mkdir(parents=True, exist_ok=True)
         save_clips(cache, clips)
     return clips
+
+
+def _apply_val_bias(  # type: ignore[no-untyped-def]
+    model, clips_per_scenario: int, clip_seconds: float, seed: int, cache: Path | None, min_support: int
+):
+    """Tune the output bias on the simulator's `val` clips (seed ``seed + 1``), add it to ``model``, print it.
+
+    Returns:
+        (number of val clips, bias per class, val macro-F1 of raw windows before, after).
+    """
+    import numpy as np
+
+    from models.behaviour.dataset import clip_specs
+    from models.behaviour.train import add_logit_bias
+
+    specs = clip_specs("val", clips_per_scenario=clips_per_scenario, duration_s=clip_seconds, seed=seed + 1)
+    bias, before, after = _tuned_bias(model, _cached_clips(specs, cache, "val"), min_support)
+    add_logit_bias(model, bias)
+    typer.echo(f"val macro-F1 (raw windows) {100 * before:.2f}% -> {100 * after:.2f}% with output bias "
+               f"{np.round(bias, 2).tolist()}")  # fmt: skip
+    return len(specs), bias, before, after
 
 
 def _tuned_bias(model, clips: list, min_support: int):  # type: ignore[no-untyped-def]
