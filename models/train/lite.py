@@ -204,11 +204,28 @@ def save_checkpoint(
     tmp.replace(path)
 
 
+class CheckpointError(ValueError):
+    """A file that is not a readable `train_lite` checkpoint of a `LiteNet`."""
+
+
 def load_lite_checkpoint(path: Path) -> LiteNet:
-    """Rebuild a `LiteNet` from a checkpoint written by `train_lite` (strict load), in eval mode."""
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    model = LiteNet(LiteConfig(**state["lite_config"]))
-    model.load_state_dict(state["model"], strict=True)
+    """Rebuild a `LiteNet` from a checkpoint written by `train_lite` (strict load), in eval mode.
+
+    Raises:
+        CheckpointError: the file cannot be read as a checkpoint, lacks its network config or weights, or
+            its weights do not fit the network its config describes.
+    """
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as err:  # torch.load raises pickle, zip and runtime errors alike
+        raise CheckpointError(f"{path}: not a readable checkpoint ({type(err).__name__}: {err})") from err
+    if not isinstance(state, dict) or "lite_config" not in state or "model" not in state:
+        raise CheckpointError(f"{path}: not a train-lite checkpoint (no lite_config and model entries)")
+    try:
+        model = LiteNet(LiteConfig(**state["lite_config"]))
+        model.load_state_dict(state["model"], strict=True)
+    except (TypeError, KeyError, RuntimeError) as err:
+        raise CheckpointError(f"{path}: weights do not fit the network of its config ({err})") from err
     return model.eval()
 
 

@@ -166,6 +166,16 @@ def train_lite_command(
     typer.echo(f"done: step {metrics['step']}, last-20 mean losses {metrics['last20_mean']}")
 
 
+def _checkpoint_model(path: Path):  # noqa: ANN202 - LiteNet (torch imported lazily)
+    """The network of a train-lite checkpoint; an unreadable or foreign file is a usage error (a message)."""
+    from models.train.lite import CheckpointError, load_lite_checkpoint
+
+    try:
+        return load_lite_checkpoint(path)
+    except CheckpointError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
 def _check_bundle(path: Path, lite) -> None:  # noqa: ANN001 - LiteConfig
     """Fail early (before data loading) when ``path`` is not a bundle of the network ``lite``."""
     from models.train.lite_init import BundleInitError, init_from_bundle
@@ -212,7 +222,6 @@ def export_lite_command(
     import subprocess
 
     from models.export.lite import export_lite
-    from models.train.lite import load_lite_checkpoint
 
     if not checkpoint.exists():
         raise typer.BadParameter(f"{checkpoint} does not exist")
@@ -229,7 +238,7 @@ def export_lite_command(
     from models.export.onnx import ExportParityError
 
     try:
-        path = export_lite(load_lite_checkpoint(checkpoint), out, provenance=prov, association=assoc)
+        path = export_lite(_checkpoint_model(checkpoint), out, provenance=prov, association=assoc)
     except ExportParityError as err:
         typer.echo(f"export failed the onnxruntime-vs-torch check: {err}", err=True)
         raise typer.Exit(1) from None
@@ -250,14 +259,13 @@ def lite_ap_command(
     from models.data.ap import average_precision, false_positive_kinds
     from models.data.yolo import list_items, load_image, read_boxes, split_by_snapshot
     from models.tracking.lite import LiteTracker, TorchLiteRunner
-    from models.train.lite import load_lite_checkpoint
 
     root = real_dir or shared_data() / "pig-detect" / "train"
     if not root.exists() or not checkpoint.exists():
         raise typer.BadParameter(f"missing {root if not root.exists() else checkpoint}")
     if split not in ("held", "train"):
         raise typer.BadParameter(f"--split {split!r}: choose held or train")
-    runner = TorchLiteRunner(load_lite_checkpoint(checkpoint))
+    runner = TorchLiteRunner(_checkpoint_model(checkpoint))
     runner.meta["input_size"] = [size, size]
     tracker = LiteTracker(runner, score_threshold=0.05, with_masks=False)
     train_side, held = split_by_snapshot(list_items(root))
@@ -332,9 +340,7 @@ def lite_tune_command(
     if missing:
         raise typer.BadParameter(f"no video.mp4 in {', '.join(map(str, missing))}")
     if checkpoint is not None:
-        from models.train.lite import load_lite_checkpoint
-
-        tracker = LiteTracker(TorchLiteRunner(load_lite_checkpoint(checkpoint)), with_masks=False)
+        tracker = LiteTracker(TorchLiteRunner(_checkpoint_model(checkpoint)), with_masks=False)
     else:
         tracker = LiteTracker.from_bundle(model or DEFAULT_BUNDLE, with_masks=False)
     lowest = min(float(v) for v in low.split(","))

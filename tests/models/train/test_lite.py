@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -126,3 +127,25 @@ def test_a_box_cut_by_the_crop_stays_a_target_above_min_visible(min_visible: flo
                              flip=False, min_visible=min_visible)
     expected = np.array([[24, 0, 32, 10]], np.float32) if kept else np.zeros((0, 4), np.float32)
     np.testing.assert_array_equal(out.xyxy, expected)
+
+
+@pytest.mark.parametrize("content", ["junk", "dict", "mismatch"])
+def test_a_file_that_is_not_a_lite_checkpoint_is_refused_with_a_message(tmp_path: Path, content: str) -> None:
+    from typer.testing import CliRunner
+
+    from models.train.lite import CheckpointError
+    from pigwatch.cli import app as cli
+
+    path = tmp_path / "checkpoint.pt"
+    if content == "junk":
+        path.write_text("not a checkpoint")
+    elif content == "dict":
+        torch.save({"step": 3}, path)
+    else:  # a config whose network the weights do not fit
+        config = LiteConfig(variant="tiny_vit_1m").to_dict()
+        torch.save({"lite_config": config, "model": {"x": torch.zeros(1)}}, path)
+    with pytest.raises(CheckpointError, match=re.escape(str(path))):
+        load_lite_checkpoint(path)
+    result = CliRunner().invoke(cli, ["lite-ap", "--checkpoint", str(path), "--real-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "checkpoint" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
